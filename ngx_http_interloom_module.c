@@ -14,9 +14,20 @@
 
 static ngx_int_t ngx_http_interloom_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_interloom_postconfiguration(ngx_conf_t *cf);
+static void *ngx_http_interloom_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_interloom_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_interloom_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_interloom_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static ngx_int_t ngx_http_interloom_init_process(ngx_cycle_t *cycle);
+static void ngx_http_interloom_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_conf_enum_t  ngx_http_interloom_redis_failure[] = {
+    { ngx_string("open"), NGX_HTTP_INTERLOOM_FAIL_OPEN },
+    { ngx_string("closed"), NGX_HTTP_INTERLOOM_FAIL_CLOSED },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_command_t  ngx_http_interloom_commands[] = {
@@ -28,6 +39,108 @@ static ngx_command_t  ngx_http_interloom_commands[] = {
       offsetof(ngx_http_interloom_loc_conf_t, enable),
       NULL },
 
+    /* tokens */
+
+    { ngx_string("interloom_jwt_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      ngx_http_interloom_jwt_key,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("interloom_jwt_jwks"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_interloom_jwt_jwks,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("interloom_jwt_issuer"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, issuer),
+      NULL },
+
+    { ngx_string("interloom_jwt_audience"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, audience),
+      NULL },
+
+    { ngx_string("interloom_jwt_leeway"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, leeway),
+      NULL },
+
+    { ngx_string("interloom_jwt_forward"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, jwt_forward),
+      NULL },
+
+    { ngx_string("interloom_jwt_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_interloom_main_conf_t, jwt_cache_size),
+      NULL },
+
+    /* the rate limit and its Redis */
+
+    { ngx_string("interloom_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_interloom_redis_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("interloom_redis_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_interloom_main_conf_t, redis_timeout),
+      NULL },
+
+    { ngx_string("interloom_redis_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_interloom_main_conf_t, redis_prefix),
+      NULL },
+
+    { ngx_string("interloom_redis_failure"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, redis_failure),
+      &ngx_http_interloom_redis_failure },
+
+    { ngx_string("interloom_rate_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_interloom_rate_limit,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("interloom_revocation"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, revocation),
+      NULL },
+
+    { ngx_string("interloom_rate_limit_overrides"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, overrides),
+      NULL },
+
       ngx_null_command
 };
 
@@ -36,8 +149,8 @@ static ngx_http_module_t  ngx_http_interloom_module_ctx = {
     ngx_http_interloom_preconfiguration,   /* preconfiguration */
     ngx_http_interloom_postconfiguration,  /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_interloom_create_main_conf,   /* create main configuration */
+    ngx_http_interloom_init_main_conf,     /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -54,10 +167,10 @@ ngx_module_t  ngx_http_interloom_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_interloom_init_process,       /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_interloom_exit_process,       /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -73,7 +186,58 @@ ngx_http_interloom_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_interloom_postconfiguration(ngx_conf_t *cf)
 {
+    if (ngx_http_interloom_access_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_interloom_filter_init(cf);
+}
+
+
+static void *
+ngx_http_interloom_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_interloom_main_conf_t  *imcf;
+
+    imcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_interloom_main_conf_t));
+    if (imcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     imcf->redis_name = { 0, NULL };
+     *     imcf->redis_host = NULL;
+     *     imcf->redis_unix = NULL;
+     *     imcf->redis_user = { 0, NULL };
+     *     imcf->redis_password = { 0, NULL };
+     *     imcf->redis_prefix = { 0, NULL };
+     */
+
+    imcf->redis_port = NGX_CONF_UNSET;
+    imcf->redis_db = NGX_CONF_UNSET;
+    imcf->redis_timeout = NGX_CONF_UNSET_MSEC;
+    imcf->jwt_cache_size = NGX_CONF_UNSET_UINT;
+
+    return imcf;
+}
+
+
+static char *
+ngx_http_interloom_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_interloom_main_conf_t  *imcf = conf;
+
+    ngx_conf_init_value(imcf->redis_db, 0);
+    ngx_conf_init_msec_value(imcf->redis_timeout, 50);
+    ngx_conf_init_uint_value(imcf->jwt_cache_size, 10000);
+
+    if (imcf->redis_prefix.data == NULL) {
+        ngx_str_set(&imcf->redis_prefix, "interloom:");
+    }
+
+    return NGX_CONF_OK;
 }
 
 
@@ -87,7 +251,22 @@ ngx_http_interloom_create_loc_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->keyset = NULL;
+     *     conf->issuer = { 0, NULL };
+     *     conf->audience = { 0, NULL };
+     *     conf->jwt = NULL;
+     */
+
     conf->enable = NGX_CONF_UNSET;
+    conf->leeway = NGX_CONF_UNSET;
+    conf->jwt_forward = NGX_CONF_UNSET;
+    conf->rate_limit = NGX_CONF_UNSET;
+    conf->revocation = NGX_CONF_UNSET;
+    conf->overrides = NGX_CONF_UNSET;
+    conf->redis_failure = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -99,7 +278,80 @@ ngx_http_interloom_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_interloom_loc_conf_t  *prev = parent;
     ngx_http_interloom_loc_conf_t  *conf = child;
 
+    ngx_http_interloom_main_conf_t  *imcf;
+
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
 
+    ngx_conf_merge_value(conf->jwt_forward, prev->jwt_forward, 1);
+
+    if (ngx_http_interloom_jwt_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_merge_value(conf->rate_limit, prev->rate_limit, 1000);
+    ngx_conf_merge_value(conf->revocation, prev->revocation, 0);
+    ngx_conf_merge_value(conf->overrides, prev->overrides, 0);
+    ngx_conf_merge_uint_value(conf->redis_failure, prev->redis_failure,
+                              NGX_HTTP_INTERLOOM_FAIL_OPEN);
+
+    if (!conf->enable) {
+        return NGX_CONF_OK;
+    }
+
+    /* an "interloom on" location that could not check anything would
+     * pass every request: refuse it rather than fail open silently */
+
+    if (conf->jwt->keyset == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"interloom\" is on but no key is set: add "
+                           "\"interloom_jwt_key\" or \"interloom_jwt_jwks\"");
+        return NGX_CONF_ERROR;
+    }
+
+    imcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_interloom_module);
+
+    if (conf->rate_limit > 0 || conf->revocation) {
+        if (imcf->redis_name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"interloom\" is on with a rate limit but "
+                               "\"interloom_redis\" is not set (or use "
+                               "\"interloom_rate_limit off\")");
+            return NGX_CONF_ERROR;
+        }
+
+        imcf->redis_used = 1;
+    }
+
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_interloom_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_interloom_main_conf_t  *imcf;
+
+    imcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_interloom_module);
+    if (imcf == NULL) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_interloom_token_init_process(cycle, imcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (imcf->redis_used) {
+        return ngx_http_interloom_redis_init_process(cycle, imcf);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_interloom_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_interloom_redis_exit_process(cycle);
+    ngx_http_interloom_token_exit_process(cycle);
 }

@@ -153,7 +153,16 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
     /* the filters must leave this body as it is */
     ctx->own_response = 1;
 
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
+    if (r->headers_in.expect && !r->expect_tested
+        && r->request_body == NULL)
+    {
+        /* the client waits for "100 Continue" before it sends its body:
+         * it gets the answer instead, and the connection is closed, so
+         * no body is sent that nobody would read */
+        r->expect_tested = 1;
+        r->keepalive = 0;
+
+    } else if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;
     }
 

@@ -71,6 +71,12 @@ ngx_http_interloom_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    if (ilcf->rate_limit > 0
+        && ngx_http_interloom_ratelimit_headers(r, ctx) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     /*
      * An error page nginx makes itself (err_status set by the special
      * response handler) becomes an envelope, unless the operator's own

@@ -16,15 +16,89 @@
 #include <ngx_http.h>
 
 #include "il_error.h"
+#include "il_jwt.h"
+#include "il_ratelimit.h"
 
 
 #define NGX_HTTP_INTERLOOM_REQUEST_ID_LEN  36    /* 8-4-4-4-12 */
 #define NGX_HTTP_INTERLOOM_TIMESTAMP_LEN   20    /* 2025-01-15T09:30:00Z */
 
+#define NGX_HTTP_INTERLOOM_FAIL_OPEN       0
+#define NGX_HTTP_INTERLOOM_FAIL_CLOSED     1
+
+
+typedef struct {
+    ngx_str_t                   redis_name;      /* for logs */
+    char                       *redis_host;      /* a numeric address */
+    int                         redis_port;
+    char                       *redis_unix;      /* a socket path */
+    ngx_str_t                   redis_user;
+    ngx_str_t                   redis_password;
+    ngx_int_t                   redis_db;
+    ngx_msec_t                  redis_timeout;
+    ngx_str_t                   redis_prefix;
+
+    ngx_uint_t                  jwt_cache_size;
+
+    unsigned                    redis_used:1;   /* a location counts */
+} ngx_http_interloom_main_conf_t;
+
+
+/* One verifying configuration; also the scope of the token cache. */
+typedef struct {
+    il_jwt_keyset_t            *keyset;
+    il_jwt_policy_t             policy;
+} ngx_http_interloom_jwt_t;
+
 
 typedef struct {
     ngx_flag_t                  enable;
+
+    il_jwt_keyset_t            *keyset;          /* this level's own keys */
+    ngx_str_t                   issuer;
+    ngx_str_t                   audience;
+    ngx_int_t                   leeway;
+    ngx_flag_t                  jwt_forward;
+    ngx_http_interloom_jwt_t   *jwt;             /* set by merge */
+
+    ngx_int_t                   rate_limit;      /* per minute, 0: off */
+    ngx_flag_t                  revocation;
+    ngx_flag_t                  overrides;
+    ngx_uint_t                  redis_failure;
 } ngx_http_interloom_loc_conf_t;
+
+
+typedef enum {
+    NGX_HTTP_INTERLOOM_RL_NONE = 0,              /* not counted */
+    NGX_HTTP_INTERLOOM_RL_OK,
+    NGX_HTTP_INTERLOOM_RL_LIMITED,
+    NGX_HTTP_INTERLOOM_RL_REDIS_ERROR,
+    NGX_HTTP_INTERLOOM_RL_REDIS_TIMEOUT
+} ngx_http_interloom_rl_status_e;
+
+
+typedef enum {
+    NGX_HTTP_INTERLOOM_STAGE_START = 0,
+    NGX_HTTP_INTERLOOM_STAGE_REDIS,              /* waiting for the count */
+    NGX_HTTP_INTERLOOM_STAGE_DONE                /* every check passed */
+} ngx_http_interloom_stage_e;
+
+
+typedef struct ngx_http_interloom_redis_slot_s
+    ngx_http_interloom_redis_slot_t;
+
+typedef void (*ngx_http_interloom_redis_handler_pt)(
+    ngx_http_interloom_redis_slot_t *slot, void *reply);
+
+/*
+ * What a queued Redis command knows of its request.  It is malloc'd, not
+ * taken from the request's pool: the reply may come after the request is
+ * gone, and then finds data NULL.
+ */
+struct ngx_http_interloom_redis_slot_s {
+    ngx_http_interloom_redis_handler_pt   handler;
+    void                                 *data;
+};
 
 
 /*
@@ -33,12 +107,29 @@ typedef struct {
  * contexts) the same state is found again and nothing runs twice.
  */
 typedef struct {
+    ngx_http_request_t         *request;
+    ngx_http_interloom_stage_e  stage;
+
     u_char                      request_id[NGX_HTTP_INTERLOOM_REQUEST_ID_LEN];
+
+    /* the token */
+    il_jwt_rc_e                 auth_rc;
+    il_jwt_claims_t            *claims;
+
+    /* the rate limit */
+    ngx_http_interloom_rl_status_e  rl_status;
+    il_ratelimit_t              rl;
+    ngx_http_interloom_redis_slot_t  *slot;
+    ngx_event_t                 wait;            /* timeout, then wake-up */
 
     /* an envelope replaces the response body; see the body filter */
     ngx_str_t                   body;
 
     unsigned                    request_id_set:1;
+    unsigned                    auth_checked:1;
+    unsigned                    auth_header_bad:1;
+    unsigned                    rl_headers:1;    /* send X-RateLimit-* */
+    unsigned                    rl_noscript:1;   /* EVAL was resent */
     unsigned                    own_response:1;
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
@@ -48,13 +139,56 @@ typedef struct {
 extern ngx_module_t  ngx_http_interloom_module;
 
 
+/* ngx_http_interloom_request.c */
 ngx_http_interloom_ctx_t *ngx_http_interloom_get_ctx(ngx_http_request_t *r);
-void ngx_http_interloom_ctx_release(ngx_http_interloom_ctx_t *ctx);
-
 ngx_int_t ngx_http_interloom_request_id(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
 void ngx_http_interloom_timestamp(u_char *buf);
 
+/* ngx_http_interloom_access.c */
+ngx_int_t ngx_http_interloom_access_init(ngx_conf_t *cf);
+void ngx_http_interloom_ctx_release(ngx_http_interloom_ctx_t *ctx);
+
+/* ngx_http_interloom_token.c */
+char *ngx_http_interloom_jwt_key(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_interloom_jwt_jwks(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_interloom_jwt_merge(ngx_conf_t *cf,
+    ngx_http_interloom_loc_conf_t *prev, ngx_http_interloom_loc_conf_t *conf);
+ngx_int_t ngx_http_interloom_token_init_process(ngx_cycle_t *cycle,
+    ngx_http_interloom_main_conf_t *imcf);
+void ngx_http_interloom_token_exit_process(ngx_cycle_t *cycle);
+void ngx_http_interloom_token_check(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+ngx_int_t ngx_http_interloom_send_unauthorized(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx);
+ngx_int_t ngx_http_interloom_strip_headers(ngx_http_request_t *r,
+    ngx_http_interloom_loc_conf_t *ilcf);
+
+/* ngx_http_interloom_ratelimit.c */
+char *ngx_http_interloom_rate_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_interloom_ratelimit_start(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+ngx_int_t ngx_http_interloom_ratelimit_finish(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+ngx_int_t ngx_http_interloom_ratelimit_headers(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx);
+
+/* ngx_http_interloom_redis.c */
+char *ngx_http_interloom_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_interloom_redis_init_process(ngx_cycle_t *cycle,
+    ngx_http_interloom_main_conf_t *imcf);
+void ngx_http_interloom_redis_exit_process(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_interloom_redis_command(
+    ngx_http_interloom_redis_slot_t *slot, int argc, const char **argv,
+    const size_t *argvlen);
+void ngx_http_interloom_redis_timed_out(void);
+ngx_str_t *ngx_http_interloom_redis_name(void);
+
+/* ngx_http_interloom_error.c */
 ngx_int_t ngx_http_interloom_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *code, const char *message,
     const il_field_errors_t *fields);
@@ -65,13 +199,14 @@ void ngx_http_interloom_json_headers(ngx_http_request_t *r, size_t len);
 void ngx_http_interloom_status_error(ngx_uint_t status, const char **code,
     const char **message);
 
+/* ngx_http_interloom_filter.c */
+ngx_int_t ngx_http_interloom_filter_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_interloom_add_header(ngx_http_request_t *r,
     ngx_str_t *name, u_char *value, size_t len);
 void ngx_http_interloom_remove_headers(ngx_list_t *headers, ngx_str_t *names,
     ngx_uint_t n);
 
-ngx_int_t ngx_http_interloom_filter_init(ngx_conf_t *cf);
-
+/* ngx_http_interloom_variables.c */
 ngx_int_t ngx_http_interloom_add_variables(ngx_conf_t *cf);
 
 

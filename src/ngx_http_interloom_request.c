@@ -62,6 +62,8 @@ ngx_http_interloom_get_ctx(ngx_http_request_t *r)
     ctx = cln->data;
     ngx_memzero(ctx, sizeof(ngx_http_interloom_ctx_t));
 
+    ctx->request = r;
+
     cln->handler = ngx_http_interloom_ctx_cleanup;
 
     ngx_http_set_ctx(r, ctx, ngx_http_interloom_module);
@@ -241,9 +243,3 @@ ngx_http_interloom_timestamp(u_char *buf)
                        tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec);
 }
 
-
-void
-ngx_http_interloom_ctx_release(ngx_http_interloom_ctx_t *ctx)
-{
-    ctx->replace_body = 0;
-}

@@ -24,6 +24,8 @@ $t->nginx_start(<<"EOF", ports => [$port]);
     server {
         listen 127.0.0.1:$port;
         interloom on;
+        interloom_jwt_key HS256 ${\ $t->secret_file };
+        interloom_rate_limit off;
         client_max_body_size 1k;
 
         location /api/ {
@@ -56,7 +58,13 @@ EOF
 my $UUID4 = qr/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 my $TS = qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-sub get { http_request(port => $port, @_) }
+my $TOKEN = $t->token;
+
+sub get {
+    my (%a) = @_;
+    $a{headers} = [ Authorization => "Bearer $TOKEN", @{ $a{headers} // [] } ];
+    return http_request(port => $port, %a);
+}
 
 sub identity_ok {
     my ($res, $what) = @_;
@@ -186,7 +194,8 @@ my $sock;
 my %ids;
 my $fail = 0;
 for my $i (1 .. 10000) {
-    my $res = http_request(port => $port, path => '/redirect', sock => $sock);
+    my $res = http_request(port => $port, path => '/redirect', sock => $sock,
+                           headers => [ Authorization => "Bearer $TOKEN" ]);
     $sock = $res->{sock};
     my $id = $res->{h}{'x-request-id'};
     $fail++ unless defined $id && $id =~ $UUID4;

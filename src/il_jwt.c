@@ -552,8 +552,8 @@ il_jwt_verify(const il_jwt_keyset_t *ks, const il_jwt_policy_t *p,
     long                 leeway;
     size_t               kid_len, hlen, plen, slen;
     json_t              *header, *payload;
-    il_jwt_rc_e          rc;
     const char          *dot1, *dot2, *kid;
+    il_jwt_rc_e          rc;
     il_jwt_times_t       t;
     const il_jwt_alg_t  *a;
     const il_jwt_key_t  *key;
@@ -963,8 +963,12 @@ il_jwt_times(const il_jwt_times_t *t, time_t now, long leeway)
 {
     long long  n;
 
+    /* Bounded so that now plus leeway cannot overflow. */
     if (leeway < 0) {
         leeway = 0;
+
+    } else if (leeway > INT_MAX) {
+        leeway = INT_MAX;
     }
 
     n = (long long) now;

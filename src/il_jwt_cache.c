@@ -14,7 +14,9 @@
  * 3.0 but present, allocate nothing.  nginx makes the same choice for its
  * own OpenSSL use (src/event/ngx_event_openssl.h).
  */
+#ifndef OPENSSL_SUPPRESS_DEPRECATED
 #define OPENSSL_SUPPRESS_DEPRECATED
+#endif
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -27,7 +27,7 @@ typedef enum {
 
 
 typedef struct {
-    long long   count;               /* requests in this window, this one too */
+    long long   count;               /* this window's requests, this one too */
     long long   limit;               /* the limit that applies to the key */
     long long   reset;               /* Unix time the window ends, % 60 == 0 */
     long long   now;                 /* Redis's clock, seconds */

@@ -195,17 +195,13 @@ ngx_http_interloom_redis_connect(ngx_http_interloom_redis_t *rd)
     ac->ev.delWrite = ngx_http_interloom_redis_del_write;
     ac->ev.cleanup = ngx_http_interloom_redis_cleanup;
 
+    /* connect(2) is in progress and its end shows as writability:
+     * setting the connect callback asks for the write event (if that
+     * fails, the connect timer below gives up on the attempt) */
+
     redisAsyncSetConnectCallback(ac, ngx_http_interloom_redis_on_connect);
     redisAsyncSetDisconnectCallback(ac,
                                     ngx_http_interloom_redis_on_disconnect);
-
-    /* connect(2) is in progress: its end shows as writability */
-
-    if (ngx_add_event(c->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT) != NGX_OK)
-    {
-        ngx_http_interloom_redis_reset(rd, "cannot add a write event");
-        return NGX_ERROR;
-    }
 
     ngx_add_timer(&rd->connect, ngx_max(imcf->redis_timeout,
                                         NGX_HTTP_INTERLOOM_REDIS_CONNECT_MAX));

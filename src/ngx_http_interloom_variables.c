@@ -27,6 +27,8 @@ static ngx_int_t ngx_http_interloom_variable_ratelimit_status(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static void ngx_http_interloom_variable_set(ngx_http_variable_value_t *v,
     const char *data, size_t len);
+static void ngx_http_interloom_variable_claim_set(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, const char *data, size_t len);
 static il_jwt_claims_t *ngx_http_interloom_claims(ngx_http_request_t *r);
 
 
@@ -200,7 +202,7 @@ ngx_http_interloom_variable_identity(ngx_http_request_t *r,
         break;
     }
 
-    ngx_http_interloom_variable_set(v, s->data, s->len);
+    ngx_http_interloom_variable_claim_set(r, v, s->data, s->len);
 
     return NGX_OK;
 }
@@ -230,9 +232,35 @@ ngx_http_interloom_variable_claim(ngx_http_request_t *r,
     value = il_jwt_claim(c, (const char *) name->data + prefix,
                          name->len - prefix, &len);
 
-    ngx_http_interloom_variable_set(v, value, len);
+    ngx_http_interloom_variable_claim_set(r, v, value, len);
 
     return NGX_OK;
+}
+
+
+/*
+ * Claims go into upstream headers and logs: a value with a control
+ * character (a CR LF would start a header of its own) is not given out,
+ * even from a signed token.
+ */
+
+static void
+ngx_http_interloom_variable_claim_set(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, const char *data, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; data && i < len; i++) {
+        if ((u_char) data[i] < 0x20 || data[i] == 0x7f) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "interloom: a claim holds a control character "
+                          "and is not given out");
+            v->not_found = 1;
+            return;
+        }
+    }
+
+    ngx_http_interloom_variable_set(v, data, len);
 }
 
 

@@ -161,7 +161,8 @@ sub _public_numbers {
 
     (my $point = $hex{pub} // '') =~ tr/://d;
     $point = pack('H*', $point);
-    my $crv = $CURVE{ $curve // '' } or die "interloom token: $pub: no curve\n";
+    my $crv = $CURVE{ $curve // '' }
+        or die "interloom token: $pub: no curve\n";
     my $size = (length($point) - 1) / 2;
 
     die "interloom token: $pub: not an uncompressed point\n"

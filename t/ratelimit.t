@@ -1,0 +1,422 @@
+#!/usr/bin/perl
+# The rate limit against a real redis-server: the exact boundary, the
+# headers on every kind of response, one counter shared by two nginx,
+# revocation, the per-key override, NOSCRIPT, a broken key, fail-open and
+# fail-closed, recovery, a stalled Redis, and the reset at the minute edge.
+
+use strict;
+use warnings;
+
+use Test::More;
+use IO::Socket::INET;
+use Time::HiRes qw(time sleep);
+use lib 't/lib';
+use Interloom::Test qw(http_request);
+
+my $t = Interloom::Test->new;
+my $d = $t->dir;
+my $redis = $t->redis_start;
+my $up = $t->upstream_start;
+my $port = $t->port('http');
+my $port2 = $t->port('http2');
+my $dead = Interloom::Test::free_port();
+my $secret = $t->secret_file;
+
+sub conf {
+    my ($listen, %o) = @_;
+    my $timeout = $o{timeout} // '500ms';
+    return <<"EOF";
+    interloom_redis 127.0.0.1:$redis;
+    interloom_redis_timeout $timeout;
+    log_format rl '\$interloom_request_id \$interloom_ratelimit_status '
+                  '"\$interloom_auth_error"';
+
+    server {
+        listen 127.0.0.1:$listen;
+        interloom on;
+        interloom_jwt_key HS256 $secret;
+        interloom_rate_limit 5r/m;
+        access_log $d/access-$listen.log rl;
+
+        location / {
+            proxy_pass http://127.0.0.1:$up;
+        }
+        location /dead/ {
+            proxy_pass http://127.0.0.1:$dead;
+        }
+        location /revocable/ {
+            interloom_revocation on;
+            interloom_rate_limit_overrides on;
+            proxy_pass http://127.0.0.1:$up;
+        }
+        location /closed/ {
+            interloom_redis_failure closed;
+            proxy_pass http://127.0.0.1:$up;
+        }
+        location /big/ {
+            interloom_rate_limit 100000r/m;
+            proxy_pass http://127.0.0.1:$up;
+        }
+        location /static/ {
+            root $d;
+        }
+        location /burst/ {
+            interloom_rate_limit 100000r/m;
+            root $d;
+        }
+        location = /health {
+            interloom off;
+            return 200 "ok\\n";
+        }
+    }
+EOF
+}
+
+$t->nginx_start(conf($port), ports => [$port]);
+
+my $n = 0;
+sub fresh_key { 'key-' . $$ . '-' . ++$n }
+
+sub call {
+    my (%a) = @_;
+    my @auth = exists $a{token} ? ($a{token} ? (Authorization => "Bearer $a{token}") : ())
+             : (Authorization => 'Bearer ' . $t->token(jti => $a{jti}));
+    return http_request(port => $a{port} // $port,
+                        path => $a{path} // '/api/x',
+                        headers => [ @auth, @{ $a{headers} // [] } ]);
+}
+
+sub rl_ok {
+    my ($res, $limit, $remaining, $what) = @_;
+    my @l = Interloom::Test::header_values($res, 'X-RateLimit-Limit');
+    my @r = Interloom::Test::header_values($res, 'X-RateLimit-Remaining');
+    my @s = Interloom::Test::header_values($res, 'X-RateLimit-Reset');
+    is_deeply(\@l, [$limit], "$what: X-RateLimit-Limit $limit");
+    is_deeply(\@r, [$remaining], "$what: X-RateLimit-Remaining $remaining");
+    is(scalar @s, 1, "$what: one X-RateLimit-Reset");
+    ok(@s && $s[0] % 60 == 0 && $s[0] > time() - 1 && $s[0] <= time() + 61,
+       "$what: X-RateLimit-Reset is the end of this minute");
+}
+
+sub no_rl {
+    my ($res, $what) = @_;
+    my @h = grep { $_->[0] =~ /^X-RateLimit-/i } @{ $res->{headers} };
+    is(scalar @h, 0, "$what: no X-RateLimit-* header");
+}
+
+sub redis_time { $t->redis('redis', 'TIME')->[0] }
+
+# Stay clear of a minute's edge: sequences below must fit in one window.
+sub wait_for_window {
+    my ($need) = @_;
+    my $s = redis_time() % 60;
+    if ($s > 60 - $need) {
+        sleep(60 - $s + 0.2);
+    }
+}
+
+sub commandstat {
+    my ($cmd) = @_;
+    my $info = $t->redis('redis', 'INFO', 'commandstats');
+    return $info =~ /cmdstat_$cmd:calls=(\d+)/ ? $1 : 0;
+}
+
+sub log_line {
+    my ($res, $p) = @_;
+    my $id = $res->{h}{'x-request-id'} // 'none';
+    for (1 .. 50) {
+        my ($l) = grep { /^\Q$id\E / }
+                  split /\n/, $t->read_file('access-' . ($p // $port) . '.log');
+        return $l if $l;
+        sleep 0.02;
+    }
+    return '';
+}
+
+# --- the boundary -------------------------------------------------------------
+
+wait_for_window(15);
+
+my $key = fresh_key();
+my $before_up = $t->upstream_count;
+my $evalsha = commandstat('evalsha');
+
+for my $i (1 .. 5) {
+    my $res = call(jti => $key, headers => [
+        'X-Mock-Header' => 'X-RateLimit-Limit: 999',
+        'X-Mock-Header' => 'X-RateLimit-Remaining: 999' ]);
+    is($res->{status}, 200, "request $i of 5: 200");
+    rl_ok($res, 5, 5 - $i, "request $i");
+}
+
+my $res = call(jti => $key);
+is($res->{status}, 429, 'request 6: 429');
+is($res->{body}, '{"error":{"code":"rate_limit_exceeded","message":'
+                 . '"Too many requests. Try again later."}}', '429 envelope');
+is($res->{h}{'content-type'}, 'application/json', '429: JSON');
+rl_ok($res, 5, 0, '429');
+my $reset = $res->{h}{'x-ratelimit-reset'};
+my $retry = $res->{h}{'retry-after'};
+ok(defined $retry && $retry =~ /^\d+$/ && $retry >= 1 && $retry <= 60,
+   "Retry-After is whole seconds until the reset ($retry)");
+cmp_ok(abs(($reset - redis_time()) - $retry), '<=', 1,
+       'Retry-After matches X-RateLimit-Reset');
+like(log_line($res), qr/ limited /, '$interloom_ratelimit_status limited');
+
+is($t->upstream_count - $before_up, 5, 'the 429 did not reach the upstream');
+is(commandstat('evalsha') - $evalsha, 6, 'exactly one EVALSHA per request');
+
+my $ttl = $t->redis('redis', 'TTL', "interloom:{$key}:" . ($reset - 60));
+ok($ttl > 0 && $ttl <= 121, "the counter carries a TTL ($ttl)");
+
+# a key is one counter wherever it is used; a bigger location still counts
+$res = call(jti => $key, path => '/big/x');
+is($res->{status}, 200, 'the same key under a larger limit: 200');
+rl_ok($res, 100000, 100000 - 7, 'larger limit');
+
+# --- headers on every kind of response ---------------------------------------
+
+wait_for_window(10);
+
+$res = call(jti => fresh_key(), path => '/dead/x');
+is($res->{status}, 502, 'upstream down: 502');
+rl_ok($res, 5, 4, '502');
+
+$res = call(jti => fresh_key(), path => '/static/missing.json');
+is($res->{status}, 404, 'nginx 404');
+rl_ok($res, 5, 4, 'nginx 404');
+
+$res = call(jti => fresh_key(), path => '/api/x',
+            headers => [ 'X-Mock-Status' => 500, 'X-Mock-Body' => 'envelope:boom' ]);
+is($res->{status}, 500, 'upstream 500');
+rl_ok($res, 5, 4, 'upstream 500');
+
+# no valid token: counted by address, 401 under the limit, 429 over it
+$t->redis('redis', 'DEL', 'interloom:{ip:127.0.0.1}:' . (int(redis_time() / 60) * 60));
+for my $i (1 .. 5) {
+    $res = call(token => 'garbage');
+    is($res->{status}, 401, "bad token $i: 401");
+    rl_ok($res, 5, 5 - $i, "bad token $i");
+}
+$res = call(token => undef);
+is($res->{status}, 429, 'no token, over the limit: 429');
+rl_ok($res, 5, 0, 'no token, 429');
+
+$res = http_request(port => $port, path => '/health');
+is($res->{status}, 200, 'interloom off location');
+no_rl($res, 'interloom off');
+
+# --- two nginx, one Redis, one counter ----------------------------------------
+
+$t->nginx_start(conf($port2), name => 'nginx2', ports => [$port2]);
+wait_for_window(10);
+$key = fresh_key();
+for my $i (1 .. 5) {
+    $res = call(jti => $key, port => $i % 2 ? $port : $port2);
+    rl_ok($res, 5, 5 - $i, "shared counter, request $i on nginx " . ($i % 2 ? 1 : 2));
+}
+is(call(jti => $key, port => $port2)->{status}, 429,
+   'shared counter: the 6th is refused by the other nginx');
+$t->stop('nginx2', 'QUIT');
+
+# --- revocation and the per-key override --------------------------------------
+
+wait_for_window(10);
+$key = fresh_key();
+$res = call(jti => $key, path => '/revocable/x');
+rl_ok($res, 5, 4, 'before revocation');
+
+$t->redis('redis', 'SET', "interloom:{$key}:revoked", '1');
+$res = call(jti => $key, path => '/revocable/x');
+is($res->{status}, 401, 'revoked key: 401');
+like($res->{h}{'www-authenticate'},
+     qr/^Bearer realm="interloom", error="invalid_token", error_description="[^"]+"$/,
+     'revoked key: invalid_token');
+like(log_line($res), qr/"revoked"$/, '$interloom_auth_error revoked');
+rl_ok($res, 5, 4, 'a revoked key is not counted');
+is(call(jti => $key, path => '/api/x')->{status}, 200,
+   'revocation is not consulted where it is off');
+$t->redis('redis', 'DEL', "interloom:{$key}:revoked");
+
+$key = fresh_key();
+$t->redis('redis', 'SET', "interloom:{$key}:limit", '2');
+rl_ok(call(jti => $key, path => '/revocable/x'), 2, 1, 'override 2');
+rl_ok(call(jti => $key, path => '/revocable/x'), 2, 0, 'override 2');
+is(call(jti => $key, path => '/revocable/x')->{status}, 429,
+   'the override limits the key');
+$t->redis('redis', 'SET', "interloom:{$key}:limit", '50');
+rl_ok(call(jti => $key, path => '/revocable/x'), 50, 46,
+      'raised without a reload');
+
+# --- NOSCRIPT after SCRIPT FLUSH ----------------------------------------------
+
+$t->redis('redis', 'SCRIPT', 'FLUSH');
+my $eval = commandstat('eval');
+$res = call(jti => fresh_key());
+is($res->{status}, 200, 'after SCRIPT FLUSH: 200');
+rl_ok($res, 5, 4, 'after SCRIPT FLUSH');
+is(commandstat('eval') - $eval, 1, 'the script was resent once with EVAL');
+$res = call(jti => fresh_key());
+rl_ok($res, 5, 4, 'the next request uses EVALSHA again');
+is(commandstat('eval') - $eval, 1, '  and no other EVAL');
+
+# --- a key of the wrong type is a Redis failure -------------------------------
+
+wait_for_window(5);
+$key = fresh_key();
+my $window = int(redis_time() / 60) * 60;
+$t->redis('redis', 'HSET', "interloom:{$key}:$window", 'a', 'b');
+$res = call(jti => $key);
+is($res->{status}, 200, 'wrong-type counter: fail-open 200');
+no_rl($res, 'wrong-type counter');
+like(log_line($res), qr/ redis_error /, 'status redis_error');
+like($t->error_log, qr/interloom: redis 127\.0\.0\.1:$redis: error reply .*WRONGTYPE/,
+     'the bad reply is logged');
+$t->redis('redis', 'DEL', "interloom:{$key}:$window");
+
+# --- a stalled Redis stalls nothing else ---------------------------------------
+
+kill 'STOP', $t->pid('redis');
+
+my $t0 = time();
+$res = call(jti => fresh_key());
+my $took = time() - $t0;
+is($res->{status}, 200, 'stalled Redis: fail-open');
+cmp_ok($took, '<', 1.5, "stalled Redis costs about its timeout ($took s)");
+like(log_line($res), qr/ redis_timeout /, 'status redis_timeout');
+
+# a pending request, and meanwhile another location answers at once
+my $slow = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)
+    or die;
+print $slow "GET /api/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            . $t->token(jti => fresh_key()) . "\r\n\r\n";
+$t0 = time();
+$res = http_request(port => $port, path => '/health');
+is($res->{status}, 200, 'an unrelated location answers while Redis stalls');
+cmp_ok(time() - $t0, '<', 0.3, 'and answers at once');
+$res = Interloom::Test::read_response($slow, 'GET', 5);
+is($res->{status}, 200, 'the waiting request gets fail-open after the timeout');
+
+# a client that leaves while its reply is pending
+for (1 .. 5) {
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)
+        or die;
+    print $s "GET /api/gone HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+             . $t->token(jti => fresh_key()) . "\r\n\r\n";
+    close $s;
+}
+sleep 0.2;
+kill 'CONT', $t->pid('redis');
+sleep 0.5;
+$res = call(jti => fresh_key());
+is($res->{status}, 200, 'after the stall: 200');
+
+# --- a burst of replies over 16 KiB, and a reload with requests pending --------
+
+my $port3 = $t->port('http3');
+mkdir "$d/burst";
+open(my $okf, '>', "$d/burst/ok.json") or die;
+print $okf "{}\n";
+close $okf;
+$t->nginx_start(conf($port3, timeout => '3s'), name => 'nginx3',
+                ports => [$port3]);
+call(port => $port3, jti => fresh_key());   # connected
+
+kill 'STOP', $t->pid('redis');
+my @socks;
+for my $i (1 .. 600) {
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port3)
+        or last;
+    print $s "GET /burst/ok.json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+             . $t->token(jti => "burst-$$") . "\r\n\r\n";
+    push @socks, $s;
+}
+kill 'CONT', $t->pid('redis');
+my ($ok, $counted) = (0, 0);
+my %seen;
+for my $s (@socks) {
+    my $r = Interloom::Test::read_response($s, 'GET', 10);
+    $ok++ if $r->{status} == 200;
+    my $rem = $r->{h}{'x-ratelimit-remaining'};
+    $counted++ if defined $rem;
+    $seen{$rem}++ if defined $rem;
+    close $s;
+}
+is(scalar @socks, 600, '600 requests waiting on a paused Redis');
+is($ok, 600, 'all of them answered 200');
+is($counted, 600, 'all of them counted after the burst of replies');
+is(scalar keys %seen, 600, 'each with its own count');
+
+# reload while requests wait for Redis: the old worker finishes them and
+# leaves no socket behind
+kill 'STOP', $t->pid('redis');
+my @pending;
+for (1 .. 5) {
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port3)
+        or die;
+    print $s "GET /api/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+             . $t->token(jti => fresh_key()) . "\r\n\r\n";
+    push @pending, $s;
+}
+sleep 0.2;
+$t->nginx_reload(conf($port3, timeout => '3s'), name => 'nginx3');
+sleep 0.5;
+kill 'CONT', $t->pid('redis');
+my $answered = grep { Interloom::Test::read_response($_, 'GET', 10)->{status}
+                      == 200 } @pending;
+is($answered, 5, 'requests pending during a reload are answered');
+sleep 1;
+unlike($t->error_log, qr/open socket/, 'no open socket left after reload');
+$t->stop('nginx3', 'QUIT');
+
+# --- Redis stopped: fail-open, fail-closed; then restarted ---------------------
+
+$t->stop('redis');
+
+$res = call(jti => fresh_key(), headers => [
+    'X-Mock-Header' => 'X-RateLimit-Limit: 999',
+    'X-Mock-Header' => 'X-RateLimit-Remaining: 998',
+    'X-Mock-Header' => 'X-RateLimit-Reset: 12' ]);
+is($res->{status}, 200, 'Redis down, fail-open: 200');
+no_rl($res, "Redis down: upstream's copies removed too");
+
+$res = call(jti => fresh_key(), path => '/closed/x');
+is($res->{status}, 503, 'Redis down, fail-closed: 503');
+is($res->{body}, '{"error":{"code":"service_unavailable",'
+                 . '"message":"Service unavailable."}}', '503 envelope');
+like(log_line($res), qr/ redis_(error|timeout) /, 'status redis_error');
+
+$t->redis_start;
+my $back = 0;
+for (1 .. 100) {
+    $res = call(jti => fresh_key());
+    if (defined $res->{h}{'x-ratelimit-limit'}) { $back = 1; last }
+    sleep 0.1;
+}
+ok($back, 'counting resumes after Redis restarts');
+
+my $log = $t->error_log;
+unlike($log, qr/\[(alert|emerg|crit)\]/, 'no alert, crit or emerg in the log');
+unlike($log, qr/exited on signal/, 'no worker died');
+my $warnings = () = $log =~ /the rate limit is not applied/g;
+cmp_ok($warnings, '<=', 12, "fail-open warnings are throttled ($warnings)");
+
+# --- the reset at the minute edge ----------------------------------------------
+
+my $s = redis_time() % 60;
+sleep(57 - $s) if $s < 57;
+$key = fresh_key();
+call(jti => $key) for 1 .. 5;
+$res = call(jti => $key);
+if ($res->{status} == 429) {
+    my $r0 = $res->{h}{'x-ratelimit-reset'};
+    sleep 0.2 while redis_time() < $r0;
+    $res = call(jti => $key);
+    is($res->{status}, 200, 'a new window: 200 again');
+    rl_ok($res, 5, 4, 'the new window');
+    is($res->{h}{'x-ratelimit-reset'}, $r0 + 60, 'the reset moved one minute');
+} else {
+    fail('the limit was not reached before the minute edge');
+}
+
+done_testing;

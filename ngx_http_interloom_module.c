@@ -141,6 +141,22 @@ static ngx_command_t  ngx_http_interloom_commands[] = {
       offsetof(ngx_http_interloom_loc_conf_t, overrides),
       NULL },
 
+    /* validation */
+
+    { ngx_string("interloom_spec"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_interloom_spec,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("interloom_validate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, validate),
+      NULL },
+
       ngx_null_command
 };
 
@@ -267,6 +283,8 @@ ngx_http_interloom_create_loc_conf(ngx_conf_t *cf)
     conf->revocation = NGX_CONF_UNSET;
     conf->overrides = NGX_CONF_UNSET;
     conf->redis_failure = NGX_CONF_UNSET_UINT;
+    conf->api = NGX_CONF_UNSET_PTR;
+    conf->validate = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -293,6 +311,9 @@ ngx_http_interloom_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->overrides, prev->overrides, 0);
     ngx_conf_merge_uint_value(conf->redis_failure, prev->redis_failure,
                               NGX_HTTP_INTERLOOM_FAIL_OPEN);
+
+    ngx_conf_merge_ptr_value(conf->api, prev->api, NULL);
+    ngx_conf_merge_value(conf->validate, prev->validate, 1);
 
     if (!conf->enable) {
         return NGX_CONF_OK;

@@ -20,6 +20,8 @@
 static ngx_int_t ngx_http_interloom_access_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_interloom_decide(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+static ngx_int_t ngx_http_interloom_answer(ngx_http_request_t *r,
+    ngx_int_t rc);
 static void ngx_http_interloom_waiting(ngx_http_request_t *r);
 
 
@@ -80,6 +82,17 @@ ngx_http_interloom_access_handler(ngx_http_request_t *r)
 
         return ngx_http_interloom_decide(r, ctx, ilcf);
 
+    case NGX_HTTP_INTERLOOM_STAGE_BODY:
+        if (!ctx->body_read) {
+            return NGX_AGAIN;
+        }
+
+        ctx->stage = NGX_HTTP_INTERLOOM_STAGE_DONE;
+
+        rc = ngx_http_interloom_validate_finish(r, ctx);
+
+        return ngx_http_interloom_answer(r, rc);
+
     default: /* NGX_HTTP_INTERLOOM_STAGE_DONE */
         return NGX_DECLINED;
     }
@@ -109,7 +122,10 @@ ngx_http_interloom_access_handler(ngx_http_request_t *r)
 }
 
 
-/* Every check has its outcome: answer, or let the request go on. */
+/*
+ * The token and the count have their outcome: answer, or route and
+ * validate the request.
+ */
 
 static ngx_int_t
 ngx_http_interloom_decide(ngx_http_request_t *r,
@@ -129,6 +145,24 @@ ngx_http_interloom_decide(ngx_http_request_t *r,
         rc = ngx_http_interloom_send_unauthorized(r, ctx);
     }
 
+    if (rc == NGX_DECLINED && ilcf->api) {
+        rc = ngx_http_interloom_validate_start(r, ctx, ilcf);
+
+        if (rc == NGX_AGAIN) {
+            /* the body is read; the body handler runs the phases again */
+            return NGX_DONE;
+        }
+    }
+
+    return ngx_http_interloom_answer(r, rc);
+}
+
+
+/* NGX_DECLINED lets the request go on; else it was answered with rc. */
+
+static ngx_int_t
+ngx_http_interloom_answer(ngx_http_request_t *r, ngx_int_t rc)
+{
     if (rc == NGX_DECLINED) {
         return NGX_DECLINED;
     }
@@ -178,4 +212,6 @@ ngx_http_interloom_ctx_release(ngx_http_interloom_ctx_t *ctx)
         il_jwt_claims_unref(ctx->claims);
         ctx->claims = NULL;
     }
+
+    il_field_errors_free(&ctx->errs);
 }

@@ -18,6 +18,7 @@
 #include "il_error.h"
 #include "il_jwt.h"
 #include "il_ratelimit.h"
+#include "il_openapi.h"
 
 
 #define NGX_HTTP_INTERLOOM_REQUEST_ID_LEN  36    /* 8-4-4-4-12 */
@@ -39,6 +40,8 @@ typedef struct {
     ngx_str_t                   redis_prefix;
 
     ngx_uint_t                  jwt_cache_size;
+
+    ngx_array_t                *specs;           /* of loaded documents */
 
     unsigned                    redis_used:1;   /* a location counts */
 } ngx_http_interloom_main_conf_t;
@@ -65,6 +68,9 @@ typedef struct {
     ngx_flag_t                  revocation;
     ngx_flag_t                  overrides;
     ngx_uint_t                  redis_failure;
+
+    il_api_t                   *api;             /* interloom_spec */
+    ngx_flag_t                  validate;
 } ngx_http_interloom_loc_conf_t;
 
 
@@ -80,6 +86,7 @@ typedef enum {
 typedef enum {
     NGX_HTTP_INTERLOOM_STAGE_START = 0,
     NGX_HTTP_INTERLOOM_STAGE_REDIS,              /* waiting for the count */
+    NGX_HTTP_INTERLOOM_STAGE_BODY,               /* reading the body */
     NGX_HTTP_INTERLOOM_STAGE_DONE                /* every check passed */
 } ngx_http_interloom_stage_e;
 
@@ -122,6 +129,13 @@ typedef struct {
     ngx_http_interloom_redis_slot_t  *slot;
     ngx_event_t                 wait;            /* timeout, then wake-up */
 
+    /* the operation, and what is wrong with the request */
+    const il_api_t             *api;
+    const il_path_t            *path;
+    const il_op_t              *op;
+    il_field_errors_t           errs;
+    int                         body_kind;
+
     /* an envelope replaces the response body; see the body filter */
     ngx_str_t                   body;
 
@@ -130,6 +144,9 @@ typedef struct {
     unsigned                    auth_header_bad:1;
     unsigned                    rl_headers:1;    /* send X-RateLimit-* */
     unsigned                    rl_noscript:1;   /* EVAL was resent */
+    unsigned                    query_invalid:1;
+    unsigned                    body_invalid:1;
+    unsigned                    body_read:1;
     unsigned                    own_response:1;
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
@@ -174,6 +191,14 @@ ngx_int_t ngx_http_interloom_ratelimit_start(ngx_http_request_t *r,
 ngx_int_t ngx_http_interloom_ratelimit_finish(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
 ngx_int_t ngx_http_interloom_ratelimit_headers(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx);
+
+/* ngx_http_interloom_validate.c */
+char *ngx_http_interloom_spec(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_interloom_validate_start(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+ngx_int_t ngx_http_interloom_validate_finish(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
 
 /* ngx_http_interloom_redis.c */

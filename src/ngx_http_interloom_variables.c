@@ -25,6 +25,8 @@ static ngx_int_t ngx_http_interloom_variable_claim(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_interloom_variable_ratelimit_status(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_interloom_variable_operation(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static void ngx_http_interloom_variable_set(ngx_http_variable_value_t *v,
     const char *data, size_t len);
 static void ngx_http_interloom_variable_claim_set(ngx_http_request_t *r,
@@ -64,6 +66,10 @@ static ngx_http_variable_t  ngx_http_interloom_vars[] = {
 
     { ngx_string("interloom_ratelimit_status"), NULL,
       ngx_http_interloom_variable_ratelimit_status, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("interloom_operation"), NULL,
+      ngx_http_interloom_variable_operation, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -281,6 +287,30 @@ ngx_http_interloom_variable_ratelimit_status(ngx_http_request_t *r,
     s = &ngx_http_interloom_rl_status_names[ctx->rl_status];
 
     ngx_http_interloom_variable_set(v, (const char *) s->data, s->len);
+
+    return NGX_OK;
+}
+
+
+/* The operationId of the matched operation. */
+
+static ngx_int_t
+ngx_http_interloom_variable_operation(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    const char                *id;
+    ngx_http_interloom_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_interloom_module);
+
+    if (ctx == NULL || ctx->op == NULL) {
+        ngx_http_interloom_variable_set(v, "", 0);
+        return NGX_OK;
+    }
+
+    id = il_op_id(ctx->op);
+
+    ngx_http_interloom_variable_set(v, id, ngx_strlen(id));
 
     return NGX_OK;
 }

@@ -157,6 +157,13 @@ static ngx_command_t  ngx_http_interloom_commands[] = {
       offsetof(ngx_http_interloom_loc_conf_t, validate),
       NULL },
 
+    { ngx_string("interloom_normalize_errors"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, normalize_errors),
+      NULL },
+
       ngx_null_command
 };
 
@@ -285,6 +292,7 @@ ngx_http_interloom_create_loc_conf(ngx_conf_t *cf)
     conf->redis_failure = NGX_CONF_UNSET_UINT;
     conf->api = NGX_CONF_UNSET_PTR;
     conf->validate = NGX_CONF_UNSET;
+    conf->normalize_errors = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -314,6 +322,7 @@ ngx_http_interloom_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->api, prev->api, NULL);
     ngx_conf_merge_value(conf->validate, prev->validate, 1);
+    ngx_conf_merge_value(conf->normalize_errors, prev->normalize_errors, 1);
 
     if (!conf->enable) {
         return NGX_CONF_OK;

@@ -2,13 +2,21 @@
 /*
  * Copyright (C) ngx_http_interloom_module authors
  *
- * Header and body filters: the identity headers on every response of an
- * "interloom on" location, and error envelopes in place of the bodies of
- * error pages.
+ * Header and body filters of an "interloom on" location: the identity
+ * and rate-limit headers on every response, and the API's promises on
+ * errors: never a 403 (it leaves as the 404 of the resource), every 404 in
+ * one canonical form, nginx's own error pages and upstream errors without
+ * an envelope replaced by one.
  */
 
 
+#include <jansson.h>
+
 #include "ngx_http_interloom_module.h"
+
+
+/* An upstream body that may be an envelope is read up to this size. */
+#define NGX_HTTP_INTERLOOM_ENVELOPE_MAX  65536
 
 
 static ngx_int_t ngx_http_interloom_header_filter(ngx_http_request_t *r);
@@ -16,8 +24,25 @@ static ngx_int_t ngx_http_interloom_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_interloom_identity_headers(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
+static ngx_int_t ngx_http_interloom_not_found(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx);
+static ngx_int_t ngx_http_interloom_normalize(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx);
+static ngx_uint_t ngx_http_interloom_maybe_envelope(ngx_http_request_t *r);
+static void ngx_http_interloom_hold(ngx_http_interloom_ctx_t *ctx,
+    ngx_uint_t is_404);
+static void ngx_http_interloom_strip_404(ngx_http_request_t *r);
+static void ngx_http_interloom_resource(ngx_http_interloom_ctx_t *ctx,
+    const char **code, const char **message);
 static ngx_int_t ngx_http_interloom_replace_body(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, const char *code, const char *message);
+static ngx_int_t ngx_http_interloom_collect(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_chain_t *in);
+static ngx_int_t ngx_http_interloom_release(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx);
+static ngx_int_t ngx_http_interloom_send_body(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx);
+static void ngx_http_interloom_consume(ngx_chain_t *in);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -27,6 +52,25 @@ static ngx_str_t  ngx_http_interloom_identity_names[] = {
     ngx_string("X-Request-Id"),
     ngx_string("X-Response-Timestamp")
 };
+
+/* what could tell a rewritten 403 from a real 404 */
+static ngx_str_t  ngx_http_interloom_404_strip[] = {
+    ngx_string("ETag"),
+    ngx_string("Last-Modified"),
+    ngx_string("Content-Encoding"),
+    ngx_string("Set-Cookie"),
+    ngx_string("Cache-Control"),
+    ngx_string("Expires"),
+    ngx_string("Vary"),
+    ngx_string("Accept-Ranges"),
+    ngx_string("Content-Range"),
+    ngx_string("Content-Location"),
+    ngx_string("Location"),
+    ngx_string("WWW-Authenticate"),
+    ngx_string("Retry-After")
+};
+
+static ngx_uint_t  ngx_http_interloom_rewritten;
 
 
 ngx_int_t
@@ -45,9 +89,13 @@ ngx_http_interloom_filter_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_interloom_header_filter(ngx_http_request_t *r)
 {
+    ngx_int_t                       rc;
+    ngx_uint_t                      status;
     const char                     *code, *message;
     ngx_http_interloom_ctx_t       *ctx;
     ngx_http_interloom_loc_conf_t  *ilcf;
+
+    /* a subrequest (auth_request's) answers its parent, not the client */
 
     if (r != r->main) {
         return ngx_http_next_header_filter(r);
@@ -67,6 +115,15 @@ ngx_http_interloom_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    /*
+     * The filters run again when a request is finalized with an error
+     * after its headers were made (a delayed 404 whose upstream broke):
+     * what the first run decided is dropped.
+     */
+
+    ctx->delay = 0;
+    ctx->replace_body = 0;
+
     if (ngx_http_interloom_identity_headers(r, ctx) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -77,23 +134,48 @@ ngx_http_interloom_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    if (ctx->own_response) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    status = r->headers_out.status;
+
+    if (status == NGX_HTTP_FORBIDDEN || status == NGX_HTTP_NOT_FOUND) {
+        rc = ngx_http_interloom_not_found(r, ctx);
+
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
+        return ngx_http_next_header_filter(r);
+    }
+
     /*
      * An error page nginx makes itself (err_status set by the special
      * response handler) becomes an envelope, unless the operator's own
      * error_page took the request elsewhere.
      */
 
-    if (!ctx->own_response
-        && !ctx->replace_body
-        && r->err_status >= NGX_HTTP_BAD_REQUEST
-        && !r->error_page)
-    {
-        ngx_http_interloom_status_error(r->headers_out.status, &code,
-                                        &message);
+    if (r->err_status >= NGX_HTTP_BAD_REQUEST && !r->error_page) {
+        ngx_http_interloom_status_error(status, &code, &message);
 
         if (ngx_http_interloom_replace_body(r, ctx, code, message) != NGX_OK)
         {
             return NGX_ERROR;
+        }
+
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (ilcf->normalize_errors
+        && status >= NGX_HTTP_INTERNAL_SERVER_ERROR
+        && status <= NGX_HTTP_GATEWAY_TIME_OUT
+        && status != NGX_HTTP_NOT_IMPLEMENTED)
+    {
+        rc = ngx_http_interloom_normalize(r, ctx);
+
+        if (rc != NGX_DECLINED) {
+            return rc;
         }
     }
 
@@ -136,6 +218,210 @@ ngx_http_interloom_identity_headers(ngx_http_request_t *r,
 }
 
 
+/*
+ * A 403, whoever made it, and every 404 leave as the 404 of the resource
+ * the path names.  An upstream 404 that may already be an envelope keeps
+ * its code and message: its headers wait until its body has been read.
+ * NGX_DECLINED: the headers are ready to go on.
+ */
+
+static ngx_int_t
+ngx_http_interloom_not_found(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx)
+{
+    ngx_uint_t   envelope;
+    const char  *code, *message, *op;
+
+    ngx_http_interloom_resource(ctx, &code, &message);
+
+    envelope = (r->headers_out.status == NGX_HTTP_NOT_FOUND
+                && ngx_http_interloom_maybe_envelope(r));
+
+    if (r->headers_out.status == NGX_HTTP_FORBIDDEN) {
+        op = ctx->op ? il_op_id(ctx->op) : "none";
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "interloom: 403 from %s rewritten to 404 \"%s\" "
+                      "(%ui in this worker), request %*s, operation %s",
+                      r->err_status ? "nginx" : "the upstream", code,
+                      ++ngx_http_interloom_rewritten,
+                      (size_t) NGX_HTTP_INTERLOOM_REQUEST_ID_LEN,
+                      ctx->request_id, op);
+    }
+
+    r->headers_out.status = NGX_HTTP_NOT_FOUND;
+    r->headers_out.status_line.len = 0;
+
+    if (r->err_status) {
+        r->err_status = NGX_HTTP_NOT_FOUND;
+    }
+
+    ngx_http_interloom_strip_404(r);
+
+    if (envelope) {
+        ngx_http_interloom_hold(ctx, 1);
+        return NGX_OK;
+    }
+
+    if (ngx_http_interloom_replace_body(r, ctx, code, message) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * An upstream 5xx whose body is not an envelope is replaced by a generic
+ * one, so no stack trace or server banner leaks; an envelope passes as it
+ * is.  NGX_DECLINED: the headers are ready to go on.
+ */
+
+static ngx_int_t
+ngx_http_interloom_normalize(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx)
+{
+    const char  *code, *message;
+
+    if (ngx_http_interloom_maybe_envelope(r)) {
+        ngx_http_interloom_hold(ctx, 0);
+        return NGX_OK;
+    }
+
+    if (r->method == NGX_HTTP_HEAD && r->headers_out.content_type.len) {
+        /* no body to judge: a JSON one is presumed to be an envelope */
+        if (ngx_strlcasestrn(r->headers_out.content_type.data,
+                             r->headers_out.content_type.data
+                             + r->headers_out.content_type.len,
+                             (u_char *) "json", 4 - 1)
+            != NULL)
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+    ngx_http_interloom_status_error(r->headers_out.status, &code, &message);
+
+    if (ngx_http_interloom_replace_body(r, ctx, code, message) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * Whether the body may be an envelope worth reading: from an upstream, of
+ * a JSON type, not compressed, not larger than the envelope limit, and
+ * there is a body at all (not HEAD).
+ */
+
+static ngx_uint_t
+ngx_http_interloom_maybe_envelope(ngx_http_request_t *r)
+{
+    u_char     *p, *last;
+    ngx_str_t  *type;
+
+    if (r->upstream == NULL || r->err_status || r->method == NGX_HTTP_HEAD
+        || r->header_only)
+    {
+        return 0;
+    }
+
+    if (r->headers_out.content_encoding
+        && r->headers_out.content_encoding->hash
+        && !(r->headers_out.content_encoding->value.len == 8
+             && ngx_strncasecmp(r->headers_out.content_encoding->value.data,
+                                (u_char *) "identity", 8)
+                == 0))
+    {
+        return 0;
+    }
+
+    if (r->headers_out.content_length_n > NGX_HTTP_INTERLOOM_ENVELOPE_MAX
+        || r->headers_out.content_length_n == 0)
+    {
+        return 0;
+    }
+
+    type = &r->headers_out.content_type;
+    p = type->data;
+    last = p + type->len;
+
+    if (type->len >= 16
+        && ngx_strncasecmp(p, (u_char *) "application/json", 16) == 0
+        && (type->len == 16 || p[16] == ';' || p[16] == ' '))
+    {
+        return 1;
+    }
+
+    /* application/problem+json and the like */
+
+    while (p < last && *p != ';') {
+        p++;
+    }
+
+    return (p - type->data >= 5
+            && ngx_strncasecmp(p - 5, (u_char *) "+json", 5) == 0);
+}
+
+
+/*
+ * The response's headers wait for its body: they are sent by the body
+ * filter once it knows whether the body is an envelope.
+ */
+
+static void
+ngx_http_interloom_hold(ngx_http_interloom_ctx_t *ctx, ngx_uint_t is_404)
+{
+    ctx->delay = 1;
+    ctx->delay_404 = is_404;
+
+    if (ctx->held) {
+        ctx->held->pos = ctx->held->start;
+        ctx->held->last = ctx->held->start;
+    }
+}
+
+
+static void
+ngx_http_interloom_strip_404(ngx_http_request_t *r)
+{
+    ngx_http_interloom_remove_headers(&r->headers_out.headers,
+                                ngx_http_interloom_404_strip,
+                                sizeof(ngx_http_interloom_404_strip)
+                                / sizeof(ngx_str_t));
+
+    ngx_http_clear_accept_ranges(r);
+    ngx_http_clear_last_modified(r);
+    ngx_http_clear_etag(r);
+    ngx_http_clear_location(r);
+
+    r->headers_out.content_encoding = NULL;
+    r->headers_out.expires = NULL;
+    r->headers_out.www_authenticate = NULL;
+    r->headers_out.content_range = NULL;
+    r->headers_out.cache_control.nelts = 0;
+}
+
+
+/* The 404 of the resource the matched path names last. */
+
+static void
+ngx_http_interloom_resource(ngx_http_interloom_ctx_t *ctx, const char **code,
+    const char **message)
+{
+    if (ctx->path) {
+        *code = il_path_not_found_code(ctx->path);
+        *message = il_path_not_found_message(ctx->path);
+        return;
+    }
+
+    *code = "not_found";
+    *message = ctx->api ? il_api_not_found_message(ctx->api) : "Not found.";
+}
+
+
 static ngx_int_t
 ngx_http_interloom_replace_body(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, const char *code, const char *message)
@@ -149,22 +435,16 @@ ngx_http_interloom_replace_body(ngx_http_request_t *r,
     ngx_http_interloom_json_headers(r, ctx->body.len);
 
     ctx->replace_body = 1;
+    ctx->body_sent = 0;
 
     return NGX_OK;
 }
 
 
-/*
- * While a body is replaced, every buffer that arrives is marked consumed
- * (so the upstream can reuse it) and the envelope is sent once, at the
- * first call, as the whole body.
- */
-
 static ngx_int_t
 ngx_http_interloom_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    ngx_buf_t                 *b;
-    ngx_chain_t               *cl, out;
+    ngx_int_t                  rc;
     ngx_http_interloom_ctx_t  *ctx;
 
     if (r != r->main) {
@@ -173,21 +453,179 @@ ngx_http_interloom_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_interloom_module);
 
-    if (ctx == NULL || !ctx->replace_body) {
+    if (ctx == NULL) {
         return ngx_http_next_body_filter(r, in);
     }
 
-    for (cl = in; cl; cl = cl->next) {
-        cl->buf->pos = cl->buf->last;
+    if (ctx->delay) {
+        rc = ngx_http_interloom_collect(r, ctx, in);
 
-        if (cl->buf->in_file) {
-            cl->buf->file_pos = cl->buf->file_last;
+        if (rc != NGX_OK) {
+            /* NGX_AGAIN: more to read; else an error */
+            return rc == NGX_AGAIN ? NGX_OK : rc;
         }
+
+        return ngx_http_interloom_release(r, ctx);
     }
+
+    if (!ctx->replace_body) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    /*
+     * While a body is replaced, every buffer that arrives is marked
+     * consumed (so the upstream can reuse it) and the envelope is sent
+     * once, at the first call, as the whole body.
+     */
+
+    ngx_http_interloom_consume(in);
 
     if (ctx->body_sent) {
         return NGX_OK;
     }
+
+    return ngx_http_interloom_send_body(r, ctx);
+}
+
+
+/*
+ * Copies a delayed body up to one byte past the envelope limit.  NGX_OK
+ * when it is complete or too large to be an envelope, NGX_AGAIN when more
+ * is to come.
+ */
+
+static ngx_int_t
+ngx_http_interloom_collect(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_chain_t *in)
+{
+    size_t        n, room;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+    ngx_uint_t    last;
+
+    if (ctx->held == NULL) {
+        ctx->held = ngx_create_temp_buf(r->pool,
+                                        NGX_HTTP_INTERLOOM_ENVELOPE_MAX + 1);
+        if (ctx->held == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    b = ctx->held;
+    last = 0;
+
+    for (cl = in; cl; cl = cl->next) {
+
+        if (cl->buf->last_buf) {
+            last = 1;
+        }
+
+        if (ngx_buf_in_memory(cl->buf)) {
+            room = b->end - b->last;
+            n = ngx_min((size_t) (cl->buf->last - cl->buf->pos), room);
+            b->last = ngx_cpymem(b->last, cl->buf->pos, n);
+        }
+    }
+
+    ngx_http_interloom_consume(in);
+
+    if (last || b->last == b->end) {
+        return NGX_OK;
+    }
+
+    return NGX_AGAIN;
+}
+
+
+/*
+ * The delayed body is complete: an envelope keeps its code and message
+ * (a 404 in canonical form, a 5xx exactly as it came), anything else is
+ * replaced.  Then the headers go, and the body.
+ */
+
+static ngx_int_t
+ngx_http_interloom_release(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx)
+{
+    size_t         len;
+    json_t        *json, *error, *code, *message;
+    ngx_int_t      rc;
+    const char    *c, *m;
+    json_error_t   err;
+
+    ctx->delay = 0;
+
+    len = ctx->held->last - ctx->held->pos;
+    json = NULL;
+    code = NULL;
+    message = NULL;
+
+    if (len <= NGX_HTTP_INTERLOOM_ENVELOPE_MAX) {
+        json = json_loadb((const char *) ctx->held->pos, len, 0, &err);
+    }
+
+    if (json && json_is_object(json)) {
+        error = json_object_get(json, "error");
+        code = json_is_object(error) ? json_object_get(error, "code") : NULL;
+        message = json_is_object(error) ? json_object_get(error, "message")
+                                        : NULL;
+    }
+
+    if (json_is_string(code) && !ctx->delay_404) {
+
+        /* a 5xx in an envelope passes unchanged */
+
+        ctx->body.data = ctx->held->pos;
+        ctx->body.len = len;
+        r->headers_out.content_length_n = len;
+        ngx_http_clear_content_length(r);
+        r->headers_out.content_length_n = len;
+
+        ctx->replace_body = 1;
+        ctx->body_sent = 0;
+
+        rc = NGX_OK;
+
+    } else if (ctx->delay_404) {
+        ngx_http_interloom_resource(ctx, &c, &m);
+
+        if (json_is_string(code)) {
+            c = json_string_value(code);
+            m = json_is_string(message) ? json_string_value(message) : m;
+        }
+
+        rc = ngx_http_interloom_replace_body(r, ctx, c, m);
+
+    } else {
+        ngx_http_interloom_status_error(r->headers_out.status, &c, &m);
+        rc = ngx_http_interloom_replace_body(r, ctx, c, m);
+    }
+
+    if (json) {
+        json_decref(json);
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_next_header_filter(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        ctx->body_sent = 1;
+        return rc;
+    }
+
+    return ngx_http_interloom_send_body(r, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_interloom_send_body(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
 
     ctx->body_sent = 1;
 
@@ -206,6 +644,21 @@ ngx_http_interloom_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     out.next = NULL;
 
     return ngx_http_next_body_filter(r, &out);
+}
+
+
+static void
+ngx_http_interloom_consume(ngx_chain_t *in)
+{
+    ngx_chain_t  *cl;
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+
+        if (cl->buf->in_file) {
+            cl->buf->file_pos = cl->buf->file_last;
+        }
+    }
 }
 
 

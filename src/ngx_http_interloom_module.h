@@ -71,6 +71,7 @@ typedef struct {
 
     il_api_t                   *api;             /* interloom_spec */
     ngx_flag_t                  validate;
+    ngx_flag_t                  normalize_errors;
 } ngx_http_interloom_loc_conf_t;
 
 
@@ -138,6 +139,8 @@ typedef struct {
 
     /* an envelope replaces the response body; see the body filter */
     ngx_str_t                   body;
+    ngx_buf_t                  *held;            /* a body read before
+                                                    its headers go */
 
     unsigned                    request_id_set:1;
     unsigned                    auth_checked:1;
@@ -149,6 +152,8 @@ typedef struct {
     unsigned                    body_read:1;
     unsigned                    own_response:1;
     unsigned                    replace_body:1;
+    unsigned                    delay:1;
+    unsigned                    delay_404:1;
     unsigned                    body_sent:1;
 } ngx_http_interloom_ctx_t;
 

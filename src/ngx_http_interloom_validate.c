@@ -32,6 +32,8 @@ typedef struct {
 
 
 static void ngx_http_interloom_spec_cleanup(void *data);
+static size_t ngx_http_interloom_count(ngx_str_t *s, u_char c);
+static void ngx_http_interloom_escape_percent(u_char *dst, ngx_str_t *src);
 static ngx_int_t ngx_http_interloom_route(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
 static ngx_int_t ngx_http_interloom_body_media(ngx_http_request_t *r,
@@ -209,19 +211,37 @@ ngx_http_interloom_route(ngx_http_request_t *r,
     ngx_table_elt_t  *h;
     il_route_rc_e    rc;
 
-    /* the path as the client wrote it: split on '/' first, decoded after */
+    /*
+     * The path as the client wrote it, split on '/' first and decoded
+     * after, so an encoded slash stays in its segment.  A path rewritten
+     * by the configuration exists only decoded: its '%' are escaped again
+     * so that decoding it once more changes nothing.
+     */
 
-    p = r->unparsed_uri.data;
-    end = p + r->unparsed_uri.len;
-    len = 0;
+    if (r->valid_unparsed_uri) {
+        p = r->unparsed_uri.data;
+        end = p + r->unparsed_uri.len;
+        len = 0;
 
-    while (p + len < end && p[len] != '?') {
-        len++;
-    }
+        while (p + len < end && p[len] != '?') {
+            len++;
+        }
 
-    scratch = ngx_pnalloc(r->pool, len + 1);
-    if (scratch == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        scratch = ngx_pnalloc(r->pool, len + 1);
+        if (scratch == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+    } else {
+        len = r->uri.len + 2 * ngx_http_interloom_count(&r->uri, '%');
+
+        p = ngx_pnalloc(r->pool, 2 * len + 1);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_http_interloom_escape_percent(p, &r->uri);
+        scratch = p + len;
     }
 
     rc = il_api_route(ilcf->api, (const char *) r->method_name.data,
@@ -276,6 +296,35 @@ ngx_http_interloom_route(ngx_http_request_t *r,
     }
 
     return NGX_DECLINED;
+}
+
+
+static size_t
+ngx_http_interloom_count(ngx_str_t *s, u_char c)
+{
+    size_t  i, n;
+
+    for (i = 0, n = 0; i < s->len; i++) {
+        n += (s->data[i] == c);
+    }
+
+    return n;
+}
+
+
+static void
+ngx_http_interloom_escape_percent(u_char *dst, ngx_str_t *src)
+{
+    size_t  i;
+
+    for (i = 0; i < src->len; i++) {
+        *dst++ = src->data[i];
+
+        if (src->data[i] == '%') {
+            *dst++ = '2';
+            *dst++ = '5';
+        }
+    }
 }
 
 

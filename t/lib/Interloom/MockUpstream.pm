@@ -8,7 +8,7 @@ package Interloom::MockUpstream;
 # the gateway forwarded.  Request headers steer the answer:
 #
 #   X-Mock-Status: 403            status code
-#   X-Mock-Body: html|text|empty|json|envelope:CODE|big:N|echo
+#   X-Mock-Body: html|text|empty|json|envelope:CODE[:MESSAGE]|big:N|echo
 #   X-Mock-Gzip: 1                gzip the body, Content-Encoding: gzip
 #   X-Mock-Chunked: 1             Transfer-Encoding: chunked
 #   X-Mock-Header: Name: value    extra response header (repeatable)
@@ -294,11 +294,12 @@ sub mock_answer {
     if ($kind eq 'empty') {
         return ($status, undef, '');
     }
-    if ($kind =~ /^envelope:(\w+)$/) {
-        my $code = $1;
+    if ($kind =~ /^envelope:(\w+)(?::(.*))?$/) {
+        my ($code, $given) = ($1, $2);
         (my $msg = ucfirst $code) =~ s/_/ /g;
+        $msg = defined $given ? $given : "$msg.";
         return ($status, 'application/json',
-                qq({ "error" : { "message" : "$msg.", "code" : "$code" } }));
+                qq({ "error" : { "message" : "$msg", "code" : "$code" } }));
     }
     if ($kind =~ /^big:(\d+)$/) {
         return ($status, 'application/json',

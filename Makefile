@@ -36,7 +36,8 @@ DEB_PACKAGES := nginx nginx-dev libjansson-dev libhiredis-dev libjwt-dev \
                 libssl-dev libpcre2-dev redis-server redis-tools openssl \
                 perl curl make gcc
 
-.PHONY: all module deps unit test style run bench clean
+.PHONY: all module deps unit test style run bench clean FORCE
+.SECONDARY:
 
 all: module
 
@@ -45,7 +46,12 @@ deps:
 
 module: $(MODULE_SO)
 
-$(NGX_BUILD)/objs/Makefile: config
+# configure again when the set of sources changes (config lists src/il_*.c)
+$(BUILD)/sources: FORCE
+	@mkdir -p $(BUILD)
+	@echo $(IL_SRCS) $(NGX_SRCS) | cmp -s - $@ || echo $(IL_SRCS) $(NGX_SRCS) > $@
+
+$(NGX_BUILD)/objs/Makefile: config $(BUILD)/sources
 	rm -rf $(NGX_BUILD)
 	mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC) $(NGX_BUILD)

@@ -164,6 +164,29 @@ static ngx_command_t  ngx_http_interloom_commands[] = {
       offsetof(ngx_http_interloom_loc_conf_t, normalize_errors),
       NULL },
 
+    /* instances */
+
+    { ngx_string("interloom_instance_domain"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, instance_domain),
+      NULL },
+
+    { ngx_string("interloom_shared_instance"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, shared_instance),
+      NULL },
+
+    { ngx_string("interloom_instance_upstream"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_interloom_loc_conf_t, instance_upstream),
+      NULL },
+
       ngx_null_command
 };
 
@@ -281,6 +304,9 @@ ngx_http_interloom_create_loc_conf(ngx_conf_t *cf)
      *     conf->issuer = { 0, NULL };
      *     conf->audience = { 0, NULL };
      *     conf->jwt = NULL;
+     *     conf->instance_domain = { 0, NULL };
+     *     conf->shared_instance = { 0, NULL };
+     *     conf->instance_upstream = NULL;
      */
 
     conf->enable = NGX_CONF_UNSET;
@@ -323,6 +349,10 @@ ngx_http_interloom_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->api, prev->api, NULL);
     ngx_conf_merge_value(conf->validate, prev->validate, 1);
     ngx_conf_merge_value(conf->normalize_errors, prev->normalize_errors, 1);
+
+    if (ngx_http_interloom_instance_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (!conf->enable) {
         return NGX_CONF_OK;

@@ -97,7 +97,22 @@ ngx_http_interloom_access_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
+    /* an instance nobody serves is answered before anything is counted */
+
+    rc = ngx_http_interloom_instance_route(r, ilcf);
+
+    if (rc != NGX_DECLINED) {
+        ctx->stage = NGX_HTTP_INTERLOOM_STAGE_DONE;
+        return ngx_http_interloom_answer(r, rc);
+    }
+
     ngx_http_interloom_token_check(r, ctx, ilcf);
+
+    if (ctx->auth_rc == IL_JWT_OK
+        && ngx_http_interloom_instance_bound(r, ctx, ilcf) != NGX_OK)
+    {
+        ctx->auth_rc = IL_JWT_INSTANCE;
+    }
 
     if (ngx_http_interloom_strip_headers(r, ilcf) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -72,6 +72,10 @@ typedef struct {
     il_api_t                   *api;             /* interloom_spec */
     ngx_flag_t                  validate;
     ngx_flag_t                  normalize_errors;
+
+    ngx_str_t                   instance_domain;
+    ngx_str_t                   shared_instance;
+    ngx_http_complex_value_t   *instance_upstream;
 } ngx_http_interloom_loc_conf_t;
 
 
@@ -197,6 +201,16 @@ ngx_int_t ngx_http_interloom_ratelimit_finish(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
 ngx_int_t ngx_http_interloom_ratelimit_headers(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
+
+/* ngx_http_interloom_instance.c */
+void ngx_http_interloom_instance(ngx_http_request_t *r,
+    ngx_http_interloom_loc_conf_t *ilcf, ngx_str_t *name);
+ngx_int_t ngx_http_interloom_instance_route(ngx_http_request_t *r,
+    ngx_http_interloom_loc_conf_t *ilcf);
+ngx_int_t ngx_http_interloom_instance_bound(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+char *ngx_http_interloom_instance_merge(ngx_conf_t *cf,
+    ngx_http_interloom_loc_conf_t *prev, ngx_http_interloom_loc_conf_t *conf);
 
 /* ngx_http_interloom_validate.c */
 char *ngx_http_interloom_spec(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -27,6 +27,8 @@ static ngx_int_t ngx_http_interloom_variable_ratelimit_status(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_interloom_variable_operation(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_interloom_variable_instance(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static void ngx_http_interloom_variable_set(ngx_http_variable_value_t *v,
     const char *data, size_t len);
 static void ngx_http_interloom_variable_claim_set(ngx_http_request_t *r,
@@ -70,6 +72,10 @@ static ngx_http_variable_t  ngx_http_interloom_vars[] = {
 
     { ngx_string("interloom_operation"), NULL,
       ngx_http_interloom_variable_operation, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("interloom_instance"), NULL,
+      ngx_http_interloom_variable_instance, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -311,6 +317,25 @@ ngx_http_interloom_variable_operation(ngx_http_request_t *r,
     id = il_op_id(ctx->op);
 
     ngx_http_interloom_variable_set(v, id, ngx_strlen(id));
+
+    return NGX_OK;
+}
+
+
+/* The instance the Host names; empty outside the instance domain. */
+
+static ngx_int_t
+ngx_http_interloom_variable_instance(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                       name;
+    ngx_http_interloom_loc_conf_t  *ilcf;
+
+    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_interloom_module);
+
+    ngx_http_interloom_instance(r, ilcf, &name);
+
+    ngx_http_interloom_variable_set(v, (const char *) name.data, name.len);
 
     return NGX_OK;
 }

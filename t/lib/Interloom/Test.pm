@@ -291,7 +291,8 @@ sub nginx_test {
     my ($self, $http, %args) = @_;
     my $file = $self->write_conf($http, %args, file => 'test.conf');
     my $out = `$NGINX -t -p $self->{dir} -c $file -e $self->{dir}/test.log 2>&1`;
-    my $status = $? >> 8;
+    # a crash (a signal) is a failure too, not exit status 0
+    my $status = $? == 0 ? 0 : ($? >> 8 || 128 + ($? & 127));
     if (open(my $fh, '<', "$self->{dir}/test.log")) {
         local $/;
         $out .= <$fh>;

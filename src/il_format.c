@@ -171,7 +171,7 @@ il_format_digits(const char *s, size_t n, int *v)
 static int
 il_format_full_date(const char *s, size_t len)
 {
-    int                      y, m, d, max;
+    int               y, m, d, max;
     static const int  days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
                                  31 };
 

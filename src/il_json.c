@@ -81,6 +81,12 @@ static size_t il_json_mem_read(void *buf, size_t size, void *data);
 #define IL_JSON_H64 IL_JSON_H8, IL_JSON_H8, IL_JSON_H8, IL_JSON_H8,           \
                     IL_JSON_H8, IL_JSON_H8, IL_JSON_H8, IL_JSON_H8
 
+/* Inside a string only these bytes need a look. */
+static const unsigned char  il_json_in_string[256] = {
+    ['"'] = 1, ['\\'] = 1,
+    [0x80] = IL_JSON_H64, IL_JSON_H64
+};
+
 static const unsigned char  il_json_class[256] = {
     ['\t'] = IL_JSON_C_SPACE, ['\n'] = IL_JSON_C_SPACE,
     ['\r'] = IL_JSON_C_SPACE, [' '] = IL_JSON_C_SPACE,
@@ -237,7 +243,7 @@ il_json_scan(il_json_ctx_t *ctx, const unsigned char *p, size_t n)
 {
     int            line, column, lines;
     size_t         i, nl;
-    unsigned       depth, in_string, escape, seen, high;
+    unsigned       depth, in_string, escape, seen, high, need;
     unsigned char  c, k;
 
     line = ctx->line;
@@ -246,6 +252,7 @@ il_json_scan(il_json_ctx_t *ctx, const unsigned char *p, size_t n)
     in_string = ctx->in_string;
     escape = ctx->escape;
     seen = ctx->seen_value;
+    need = ctx->utf8_need;
 
     high = 0;
     lines = 0;
@@ -255,7 +262,7 @@ il_json_scan(il_json_ctx_t *ctx, const unsigned char *p, size_t n)
         c = p[i];
         k = il_json_class[c];
 
-        if (k == IL_JSON_C_HIGH || ctx->utf8_need) {
+        if (k == IL_JSON_C_HIGH || need) {
             high = 1;
             seen = 1;
 
@@ -268,6 +275,8 @@ il_json_scan(il_json_ctx_t *ctx, const unsigned char *p, size_t n)
                     ctx->bad_column++;
                 }
             }
+
+            need = ctx->bad_utf8 ? 0 : ctx->utf8_need;
 
             if (k == IL_JSON_C_HIGH) {
                 continue;
@@ -283,6 +292,12 @@ il_json_scan(il_json_ctx_t *ctx, const unsigned char *p, size_t n)
 
             } else if (k == IL_JSON_C_ESCAPE) {
                 escape = 1;
+
+            } else {
+                /* the run of ordinary ASCII that makes most strings */
+                while (i + 1 < n && il_json_in_string[p[i + 1]] == 0) {
+                    i++;
+                }
             }
 
             continue;

@@ -47,7 +47,9 @@ il_schema_t *il_schema_compile(il_schema_doc_t *doc, const char *pointer,
  * request body (errors at its root have path "body", below it "a.b.0"),
  * "query.status" for a parameter (root "query.status", below it
  * "query.status.0").  Appends problems to errs in the order the schema
- * declares them.  Returns 1 when valid, 0 when not.
+ * declares them.  Returns 1 when valid, 0 when not.  errs may be NULL
+ * when only the verdict is wanted: then validation stops at the first
+ * problem.
  */
 int il_schema_validate(const il_schema_t *s, const json_t *value,
     const char *base, il_field_errors_t *errs);

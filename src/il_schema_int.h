@@ -174,6 +174,14 @@ struct il_schema_s {
 typedef struct il_schema_block_s  il_schema_block_t;
 
 
+/* One piece of the document's arena; its bytes follow. */
+struct il_schema_block_s {
+    il_schema_block_t  *next;
+    size_t              used;
+    size_t              size;
+};
+
+
 /* Pointer-keyed open addressing: compiled nodes, indexed subschemas. */
 typedef struct {
     const void   **keys;
@@ -241,11 +249,12 @@ int il_schema_ptr_push(il_schema_cc_t *cc, const char *seg, size_t len);
 int il_schema_ptr_reset(il_schema_cc_t *cc, const char *pointer);
 void il_schema_ptr_set(il_schema_cc_t *cc, size_t len);
 
-/* Keyword classes the indexer and the compiler agree on. */
+/* Keyword classes the indexer and the compiler agree on (util). */
 int il_schema_kw_single(const char *k);   /* "not": one subschema */
 int il_schema_kw_map(const char *k);      /* "properties": name -> schema */
 int il_schema_kw_list(const char *k);     /* "allOf": array of schemas */
 
+/* il_schema_ref.c */
 char *il_schema_uri_resolve(il_schema_doc_t *doc, const char *base,
     const char *ref);
 int il_schema_index(il_schema_cc_t *cc, json_t *json, const char *base,
@@ -257,10 +266,84 @@ json_t *il_schema_ref_find(il_schema_cc_t *cc, const char *base,
 json_t *il_schema_pointer_walk(il_schema_cc_t *cc, json_t *from,
     const char *ptr, size_t len, const char *base, const char **tbase);
 
-int il_schema_json_equal(const json_t *a, const json_t *b);
-unsigned il_schema_json_type(const json_t *v);
+/* il_schema_validate.c: one validation's path and depth */
+#define IL_V_PATH_INLINE  256
+#define IL_V_EVAL_INLINE  4          /* 64-bit words: 256 members */
+
+
+typedef struct {
+    char              *path;
+    size_t             len;
+    size_t             cap;
+    unsigned           depth;
+    unsigned           nomem:1;
+    char               inl[IL_V_PATH_INLINE];
+} il_v_ctx_t;
+
+
+/*
+ * Which members of one object (by position) or array (by index) some
+ * keyword has evaluated, for unevaluatedProperties/unevaluatedItems.
+ */
+typedef struct {
+    uint64_t          *bits;
+    size_t             n;
+    unsigned           all:1;
+    uint64_t           inl[IL_V_EVAL_INLINE];
+} il_v_eval_t;
+
+
+int il_schema_v(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+    il_field_errors_t *errs, il_v_eval_t *ev);
+void il_schema_v_err(il_v_ctx_t *ctx, il_field_errors_t *errs,
+    const char *type, const char *msg);
+void il_schema_v_errf(il_v_ctx_t *ctx, il_field_errors_t *errs,
+    const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int il_schema_v_eval_init(il_v_eval_t *e, size_t n);
+void il_schema_v_eval_free(il_v_eval_t *e);
+void il_schema_v_eval_merge(il_v_eval_t *dst, const il_v_eval_t *src);
+
+/* il_schema_union.c */
+int il_schema_v_union(il_v_ctx_t *ctx, const il_schema_t *s,
+    il_schema_t **b, size_t n, int opt, int one, const json_t *v,
+    il_field_errors_t *errs, il_v_eval_t *ev);
+void il_schema_v_type_error(il_v_ctx_t *ctx, unsigned types,
+    il_field_errors_t *errs);
+
+
+/* il_schema.c */
+il_schema_t *il_schema_node(il_schema_cc_t *cc, json_t *j, const char *base);
+il_schema_t *il_schema_sub(il_schema_cc_t *cc, json_t *j, const char *base,
+    const char *k1, const char *k2);
+il_schema_t **il_schema_list(il_schema_cc_t *cc, json_t *j, const char *key,
+    const char *base, size_t *n);
+int il_schema_count(il_schema_cc_t *cc, json_t *j, const char *key,
+    size_t *out);
+
+/* il_schema_object.c, il_schema_apply.c */
+int il_schema_c_array(il_schema_cc_t *cc, il_schema_t *s, json_t *j,
+    const char *base);
+int il_schema_c_object(il_schema_cc_t *cc, il_schema_t *s, json_t *j,
+    const char *base);
+int il_schema_c_apply(il_schema_cc_t *cc, il_schema_t *s, json_t *j,
+    const char *base);
+int il_schema_loops(il_schema_cc_t *cc);
+
+/* il_schema_util.c */
+char *il_schema_concat(il_schema_doc_t *doc, const char *a, const char *b,
+    const char *c);
+uint32_t il_schema_hash(const char *s, size_t len);
 int il_schema_num_set(il_schema_doc_t *doc, il_num_t *n, const json_t *v);
 int il_schema_decimal(double d, uint64_t *mant, int *exp10);
+
+/* il_schema_value.c */
+int il_schema_json_equal(const json_t *a, const json_t *b);
+unsigned il_schema_json_type(const json_t *v);
+int il_schema_unique(const json_t *v);
+int il_schema_num_cmp(const json_t *v, const il_num_t *n);
+int il_schema_multiple(const json_t *v, const il_num_t *m);
+size_t il_schema_utf8_len(const char *s, size_t len);
 
 
 #endif /* IL_SCHEMA_INT_H_INCLUDED */

@@ -334,24 +334,19 @@ int
 il_schema_index(il_schema_cc_t *cc, json_t *json, const char *base,
     const char *pointer)
 {
-    int     rc;
-    char   *saved;
-    size_t  saved_len;
+    int    rc;
+    char  *saved;
 
-    saved = il_schema_strndup(cc->doc, cc->ptr, cc->plen);
+    saved = il_schema_strndup(cc->doc, cc->ptr ? cc->ptr : "", cc->plen);
     if (saved == NULL) {
         return il_schema_fail(cc, "out of memory");
     }
-
-    saved_len = cc->plen;
 
     if (il_schema_ptr_reset(cc, pointer) != 0) {
         return -1;
     }
 
     rc = il_schema_index_walk(cc, json, base);
-
-    (void) saved_len;
 
     if (il_schema_ptr_reset(cc, saved) != 0) {
         return -1;
@@ -364,12 +359,11 @@ il_schema_index(il_schema_cc_t *cc, json_t *json, const char *base,
 static int
 il_schema_index_walk(il_schema_cc_t *cc, json_t *json, const char *base)
 {
-    char         *uri;
-    size_t        plen, i, nlen;
-    json_t       *v, *id, *sub;
-    const char   *k, *name, *b, *hash;
+    char               *uri;
+    size_t              plen, i, nlen;
+    json_t             *v, *id, *sub;
+    const char         *k, *name, *b, *hash, **a;
     static const char  *anchors[] = { "$anchor", "$dynamicAnchor", NULL };
-    const char  **a;
 
     if (!json_is_object(json)
         || il_schema_map_get(&cc->doc->seen, json) != NULL)

@@ -70,7 +70,9 @@ $(NGX_BUILD)/objs/Makefile: config $(BUILD)/sources
 
 $(MODULE_SO): $(NGX_BUILD)/objs/Makefile $(NGX_SRCS) $(NGX_HDRS) $(IL_SRCS) $(IL_HDRS)
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
-	cp $(NGX_BUILD)/objs/ngx_http_interloom_module.so $@
+	@# a new inode: nginx processes running the old module keep theirs
+	cp $(NGX_BUILD)/objs/ngx_http_interloom_module.so $@.tmp
+	mv -f $@.tmp $@
 
 $(BUILD)/il/%.o: src/%.c $(IL_HDRS)
 	@mkdir -p $(dir $@)

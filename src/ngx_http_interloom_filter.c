@@ -207,14 +207,16 @@ ngx_http_interloom_identity_headers(ngx_http_request_t *r,
                                       &ngx_http_interloom_identity_names[0],
                                       ctx->request_id,
                                       NGX_HTTP_INTERLOOM_REQUEST_ID_LEN)
-        != NGX_OK)
+        == NULL
+        || ngx_http_interloom_add_header(r,
+                                      &ngx_http_interloom_identity_names[1],
+                                      ts, NGX_HTTP_INTERLOOM_TIMESTAMP_LEN)
+           == NULL)
     {
         return NGX_ERROR;
     }
 
-    return ngx_http_interloom_add_header(r,
-                                         &ngx_http_interloom_identity_names[1],
-                                         ts, NGX_HTTP_INTERLOOM_TIMESTAMP_LEN);
+    return NGX_OK;
 }
 
 
@@ -668,7 +670,7 @@ ngx_http_interloom_consume(ngx_chain_t *in)
  * when a request is finalized with an error after its headers were made).
  */
 
-ngx_int_t
+ngx_table_elt_t *
 ngx_http_interloom_add_header(ngx_http_request_t *r, ngx_str_t *name,
     u_char *value, size_t len)
 {
@@ -676,7 +678,7 @@ ngx_http_interloom_add_header(ngx_http_request_t *r, ngx_str_t *name,
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
-        return NGX_ERROR;
+        return NULL;
     }
 
     h->hash = 1;
@@ -685,7 +687,7 @@ ngx_http_interloom_add_header(ngx_http_request_t *r, ngx_str_t *name,
     h->value.data = value;
     h->value.len = len;
 
-    return NGX_OK;
+    return h;
 }
 
 

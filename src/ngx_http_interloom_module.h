@@ -171,6 +171,9 @@ ngx_int_t ngx_http_interloom_request_id(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
 void ngx_http_interloom_timestamp(u_char *buf);
 
+ngx_table_elt_t *ngx_http_interloom_header_in(ngx_http_request_t *r,
+    ngx_str_t *name, ngx_uint_t *count);
+
 /* ngx_http_interloom_access.c */
 ngx_int_t ngx_http_interloom_access_init(ngx_conf_t *cf);
 void ngx_http_interloom_ctx_release(ngx_http_interloom_ctx_t *ctx);
@@ -245,7 +248,7 @@ void ngx_http_interloom_status_error(ngx_uint_t status, const char **code,
 
 /* ngx_http_interloom_filter.c */
 ngx_int_t ngx_http_interloom_filter_init(ngx_conf_t *cf);
-ngx_int_t ngx_http_interloom_add_header(ngx_http_request_t *r,
+ngx_table_elt_t *ngx_http_interloom_add_header(ngx_http_request_t *r,
     ngx_str_t *name, u_char *value, size_t len);
 void ngx_http_interloom_remove_headers(ngx_list_t *headers, ngx_str_t *names,
     ngx_uint_t n);

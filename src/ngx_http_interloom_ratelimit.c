@@ -346,9 +346,8 @@ ngx_int_t
 ngx_http_interloom_ratelimit_finish(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf)
 {
-    u_char           *p;
-    time_t            retry;
-    ngx_table_elt_t  *h;
+    u_char  *p;
+    time_t   retry;
 
     switch (ctx->rl_status) {
 
@@ -386,15 +385,12 @@ ngx_http_interloom_ratelimit_finish(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    if (ngx_http_interloom_add_header(r, &ngx_http_interloom_retry_after, p,
+                                      ngx_sprintf(p, "%T", retry) - p)
+        == NULL)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    h->hash = 1;
-    h->key = ngx_http_interloom_retry_after;
-    h->value.data = p;
-    h->value.len = ngx_sprintf(p, "%T", retry) - p;
 
     return ngx_http_interloom_send_error(r, NGX_HTTP_TOO_MANY_REQUESTS,
                                          "rate_limit_exceeded",
@@ -412,7 +408,9 @@ ngx_int_t
 ngx_http_interloom_ratelimit_headers(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx)
 {
-    u_char  *p, *q;
+    u_char      *p, *q;
+    int64_t      value[3];
+    ngx_uint_t   i;
 
     ngx_http_interloom_remove_headers(&r->headers_out.headers,
                                       ngx_http_interloom_rl_names, 3);
@@ -426,30 +424,24 @@ ngx_http_interloom_ratelimit_headers(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    q = ngx_sprintf(p, "%L", ctx->rl.limit);
+    value[0] = ctx->rl.limit;
+    value[1] = il_ratelimit_remaining(&ctx->rl);
+    value[2] = ctx->rl.reset;
 
-    if (ngx_http_interloom_add_header(r, &ngx_http_interloom_rl_names[0], p,
-                                      q - p)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
+    for (i = 0; i < 3; i++) {
+        q = ngx_sprintf(p, "%L", value[i]);
+
+        if (ngx_http_interloom_add_header(r, &ngx_http_interloom_rl_names[i],
+                                          p, q - p)
+            == NULL)
+        {
+            return NGX_ERROR;
+        }
+
+        p = q;
     }
 
-    p = q;
-    q = ngx_sprintf(p, "%L", il_ratelimit_remaining(&ctx->rl));
-
-    if (ngx_http_interloom_add_header(r, &ngx_http_interloom_rl_names[1], p,
-                                      q - p)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    p = q;
-    q = ngx_sprintf(p, "%L", ctx->rl.reset);
-
-    return ngx_http_interloom_add_header(r, &ngx_http_interloom_rl_names[2],
-                                         p, q - p);
+    return NGX_OK;
 }
 
 

@@ -138,8 +138,54 @@ ngx_http_interloom_request_id(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_interloom_incoming_id(ngx_http_request_t *r, u_char *id)
 {
-    u_char           c;
-    ngx_uint_t       i, n;
+    u_char            c;
+    ngx_uint_t        i, n;
+    ngx_table_elt_t  *h;
+
+    h = ngx_http_interloom_header_in(r, &ngx_http_interloom_request_id_name,
+                                     &n);
+
+    /* several ids: none of them can be trusted to be the caller's */
+
+    if (n != 1 || h->value.len != NGX_HTTP_INTERLOOM_REQUEST_ID_LEN) {
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < NGX_HTTP_INTERLOOM_REQUEST_ID_LEN; i++) {
+        c = h->value.data[i];
+
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') {
+                return NGX_DECLINED;
+            }
+
+            id[i] = c;
+            continue;
+        }
+
+        c = ngx_tolower(c);
+
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return NGX_DECLINED;
+        }
+
+        id[i] = c;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The last request header of that name, and how many there are when
+ * count is not NULL.
+ */
+
+ngx_table_elt_t *
+ngx_http_interloom_header_in(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_uint_t *count)
+{
+    ngx_uint_t        i, n;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h, *found;
 
@@ -161,45 +207,19 @@ ngx_http_interloom_incoming_id(ngx_http_request_t *r, u_char *id)
             i = 0;
         }
 
-        if (h[i].key.len == ngx_http_interloom_request_id_name.len
-            && ngx_strncasecmp(h[i].key.data,
-                               ngx_http_interloom_request_id_name.data,
-                               h[i].key.len)
-               == 0)
+        if (h[i].key.len == name->len
+            && ngx_strncasecmp(h[i].key.data, name->data, name->len) == 0)
         {
             found = &h[i];
             n++;
         }
     }
 
-    /* several ids: none of them can be trusted to be the caller's */
-
-    if (n != 1 || found->value.len != NGX_HTTP_INTERLOOM_REQUEST_ID_LEN) {
-        return NGX_DECLINED;
+    if (count) {
+        *count = n;
     }
 
-    for (i = 0; i < NGX_HTTP_INTERLOOM_REQUEST_ID_LEN; i++) {
-        c = found->value.data[i];
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') {
-                return NGX_DECLINED;
-            }
-
-            id[i] = c;
-            continue;
-        }
-
-        c = ngx_tolower(c);
-
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return NGX_DECLINED;
-        }
-
-        id[i] = c;
-    }
-
-    return NGX_OK;
+    return found;
 }
 
 

@@ -17,6 +17,8 @@
 static il_jwt_keyset_t *ngx_http_interloom_keyset(ngx_conf_t *cf,
     ngx_http_interloom_loc_conf_t *ilcf);
 static void ngx_http_interloom_keyset_cleanup(void *data);
+static ngx_uint_t ngx_http_interloom_stripped(ngx_table_elt_t *h,
+    ngx_table_elt_t *auth);
 static char *ngx_http_interloom_cstr(ngx_conf_t *cf, ngx_str_t *s);
 
 
@@ -24,6 +26,8 @@ static il_jwt_cache_t  *ngx_http_interloom_jwt_cache;
 
 static ngx_str_t  ngx_http_interloom_interloom_prefix =
     ngx_string("X-Interloom-");
+static ngx_str_t  ngx_http_interloom_www_authenticate =
+    ngx_string("WWW-Authenticate");
 
 
 char *
@@ -345,7 +349,7 @@ ngx_int_t
 ngx_http_interloom_send_unauthorized(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx)
 {
-    u_char           *p;
+    u_char           *p, *last;
     size_t            len;
     const char       *error, *desc;
     ngx_table_elt_t  *h;
@@ -386,27 +390,22 @@ ngx_http_interloom_send_unauthorized(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "WWW-Authenticate");
-    h->value.data = p;
-
-    p = ngx_cpymem(p, "Bearer realm=\"interloom\"",
-                   sizeof("Bearer realm=\"interloom\"") - 1);
+    last = ngx_cpymem(p, "Bearer realm=\"interloom\"",
+                      sizeof("Bearer realm=\"interloom\"") - 1);
 
     if (error) {
-        p = ngx_sprintf(p, ", error=\"%s\"", error);
+        last = ngx_sprintf(last, ", error=\"%s\"", error);
     }
 
     if (desc) {
-        p = ngx_sprintf(p, ", error_description=\"%s\"", desc);
+        last = ngx_sprintf(last, ", error_description=\"%s\"", desc);
     }
 
-    h->value.len = p - h->value.data;
+    h = ngx_http_interloom_add_header(r, &ngx_http_interloom_www_authenticate,
+                                      p, last - p);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     r->headers_out.www_authenticate = h;
 
@@ -452,13 +451,7 @@ ngx_http_interloom_strip_headers(ngx_http_request_t *r,
             i = 0;
         }
 
-        if (&h[i] == auth
-            || (h[i].key.len >= ngx_http_interloom_interloom_prefix.len
-                && ngx_strncasecmp(h[i].key.data,
-                                   ngx_http_interloom_interloom_prefix.data,
-                                   ngx_http_interloom_interloom_prefix.len)
-                   == 0))
-        {
+        if (ngx_http_interloom_stripped(&h[i], auth)) {
             drop++;
         }
     }
@@ -488,13 +481,7 @@ ngx_http_interloom_strip_headers(ngx_http_request_t *r,
             i = 0;
         }
 
-        if (&h[i] == auth
-            || (h[i].key.len >= ngx_http_interloom_interloom_prefix.len
-                && ngx_strncasecmp(h[i].key.data,
-                                   ngx_http_interloom_interloom_prefix.data,
-                                   ngx_http_interloom_interloom_prefix.len)
-                   == 0))
-        {
+        if (ngx_http_interloom_stripped(&h[i], auth)) {
             continue;
         }
 
@@ -513,4 +500,16 @@ ngx_http_interloom_strip_headers(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_interloom_stripped(ngx_table_elt_t *h, ngx_table_elt_t *auth)
+{
+    return h == auth
+           || (h->key.len >= ngx_http_interloom_interloom_prefix.len
+               && ngx_strncasecmp(h->key.data,
+                                  ngx_http_interloom_interloom_prefix.data,
+                                  ngx_http_interloom_interloom_prefix.len)
+                  == 0);
 }

@@ -205,11 +205,10 @@ static ngx_int_t
 ngx_http_interloom_route(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf)
 {
-    u_char          *p, *end, *scratch;
-    size_t           len;
-    il_route_t       rt;
-    ngx_table_elt_t  *h;
-    il_route_rc_e    rc;
+    u_char         *p, *end, *scratch, *allow;
+    size_t          len;
+    il_route_t      rt;
+    il_route_rc_e   rc;
 
     /*
      * The path as the client wrote it, split on '/' first and decoded
@@ -267,15 +266,14 @@ ngx_http_interloom_route(ngx_http_request_t *r,
     }
 
     if (rc == IL_ROUTE_METHOD_NOT_ALLOWED) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
+        allow = (u_char *) il_path_allow(rt.path);
+
+        if (ngx_http_interloom_add_header(r, &ngx_http_interloom_allow, allow,
+                                          ngx_strlen(allow))
+            == NULL)
+        {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-
-        h->hash = 1;
-        h->key = ngx_http_interloom_allow;
-        h->value.data = (u_char *) il_path_allow(rt.path);
-        h->value.len = ngx_strlen(h->value.data);
 
         return ngx_http_interloom_send_error(r, NGX_HTTP_NOT_ALLOWED,
                                              "method_not_allowed",
@@ -544,34 +542,20 @@ ngx_http_interloom_header_get(void *data, const char *name, size_t *len)
 {
     ngx_http_request_t *r = data;
 
-    size_t            n;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
+    ngx_str_t         key;
     ngx_table_elt_t  *h;
 
-    n = ngx_strlen(name);
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    key.data = (u_char *) name;
+    key.len = ngx_strlen(name);
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == n
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, n) == 0)
-        {
-            *len = h[i].value.len;
-            return (const char *) h[i].value.data;
-        }
+    h = ngx_http_interloom_header_in(r, &key, NULL);
+    if (h == NULL) {
+        return NULL;
     }
+
+    *len = h->value.len;
+
+    return (const char *) h->value.data;
 }
 
 

@@ -111,7 +111,7 @@ sub stop {
 
 sub wait_port {
     my ($port, $seconds) = @_;
-    my $deadline = time() + ($seconds // 10);
+    my $deadline = time() + ($seconds // ($ENV{TEST_VALGRIND} ? 60 : 10));
 
     while (time() < $deadline) {
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
@@ -312,7 +312,16 @@ sub nginx_start {
     my ($status, $out) = $self->nginx_test($http, %args);
     die "nginx -t failed:\n$out" if $status != 0;
 
-    $self->spawn($name, $NGINX, '-p', $self->{dir}, '-c', $file,
+    # TEST_VALGRIND=1 runs nginx (master and workers) under memcheck;
+    # valgrind_errors() then reads what it found
+    my @prefix = $ENV{TEST_VALGRIND}
+        ? ('valgrind', '--trace-children=yes', '--leak-check=full',
+           '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite',
+           '--num-callers=30', "--suppressions=$ROOT/t/valgrind.supp",
+           "--log-file=$self->{dir}/valgrind.%p")
+        : ();
+
+    $self->spawn($name, @prefix, $NGINX, '-p', $self->{dir}, '-c', $file,
                  '-e', "$self->{dir}/error.log");
 
     for my $port (@{ $args{ports} // [] }) {
@@ -340,6 +349,18 @@ sub read_file {
     open(my $fh, '<', "$self->{dir}/$name") or return '';
     local $/;
     return <$fh>;
+}
+
+# The reports of valgrind runs (TEST_VALGRIND=1) that found errors.
+sub valgrind_errors {
+    my ($self) = @_;
+    my @bad;
+    for my $f (glob "$self->{dir}/valgrind.*") {
+        open(my $fh, '<', $f) or next;
+        my $text = do { local $/; <$fh> };
+        push @bad, $text if $text =~ /ERROR SUMMARY: [1-9]/;
+    }
+    return @bad;
 }
 
 sub stop_all {

@@ -34,7 +34,7 @@ UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
 
 DEB_PACKAGES := nginx nginx-dev libjansson-dev libhiredis-dev libjwt-dev \
                 libssl-dev libpcre2-dev redis-server redis-tools openssl \
-                perl curl make gcc
+                perl curl make gcc valgrind
 
 .PHONY: all module deps unit test style run bench clean FORCE
 .SECONDARY:

@@ -60,6 +60,10 @@ sub conf {
         location /static/ {
             root $d;
         }
+        location /thousand/ {
+            interloom_rate_limit 1000r/m;
+            root $d;
+        }
         location /burst/ {
             interloom_rate_limit 100000r/m;
             root $d;
@@ -173,6 +177,27 @@ ok($ttl > 0 && $ttl <= 121, "the counter carries a TTL ($ttl)");
 $res = call(jti => $key, path => '/big/x');
 is($res->{status}, 200, 'the same key under a larger limit: 200');
 rl_ok($res, 100000, 100000 - 7, 'larger limit');
+
+# --- the API's own figure: 1,000 a minute --------------------------------------
+
+wait_for_window(15);
+$key = fresh_key();
+my $tok = $t->token(jti => $key);
+my ($sock, $last, $wrong) = (undef, undef, 0);
+for my $i (1 .. 1000) {
+    $last = http_request(port => $port, path => '/thousand/none', sock => $sock,
+                         headers => [ Authorization => "Bearer $tok" ]);
+    $sock = $last->{sock};
+    $wrong++ if ($last->{h}{'x-ratelimit-remaining'} // -1) != 1000 - $i;
+}
+is($wrong, 0, '1,000 requests, each with its exact X-RateLimit-Remaining');
+is($last->{status}, 404, 'the 1,000th is served');
+is($last->{h}{'x-ratelimit-remaining'}, 0, 'the 1,000th: Remaining 0');
+$res = http_request(port => $port, path => '/thousand/none', sock => $sock,
+                    headers => [ Authorization => "Bearer $tok" ]);
+is($res->{status}, 429, 'the 1,001st: 429');
+is($res->{h}{'x-ratelimit-remaining'}, 0, 'Remaining never goes below 0');
+is($res->{h}{'x-ratelimit-limit'}, 1000, 'X-RateLimit-Limit 1000');
 
 # --- headers on every kind of response ---------------------------------------
 

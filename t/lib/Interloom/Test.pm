@@ -135,7 +135,8 @@ sub redis_start {
 
     my @extra;
     push @extra, '--requirepass', $args{password} if $args{password};
-    push @extra, '--unixsocket', $args{unixsocket}, '--unixsocketperm', '700'
+    # workers of a root master run as nobody
+    push @extra, '--unixsocket', $args{unixsocket}, '--unixsocketperm', '777'
         if $args{unixsocket};
 
     $self->spawn($name, 'redis-server', '--bind', '127.0.0.1',
@@ -150,17 +151,39 @@ sub redis_start {
 # Sends one command to a Redis and returns its reply (RESP, simple decoder).
 sub redis {
     my ($self, $name, @cmd) = @_;
+    return $self->redis_session($name, \@cmd);
+}
+
+# AUTH first, then the command, on one connection.
+sub redis_auth {
+    my ($self, $name, $password, @cmd) = @_;
+    return $self->redis_session($name, [ 'AUTH', $password ], \@cmd);
+}
+
+# AUTH, SELECT db, then the command.
+sub redis_db {
+    my ($self, $name, $password, $db, @cmd) = @_;
+    return $self->redis_session($name, [ 'AUTH', $password ],
+                                [ 'SELECT', $db ], \@cmd);
+}
+
+# Several commands on one connection; the last reply.
+sub redis_session {
+    my ($self, $name, @cmds) = @_;
 
     my $port = $self->{ports}{$name // 'redis'} // $name;
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
                                   Timeout => 5)
         or die "redis on $port: $!\n";
 
-    my $out = '*' . scalar(@cmd) . "\r\n";
-    $out .= '$' . length($_) . "\r\n$_\r\n" for @cmd;
-    print $s $out;
+    my $reply;
+    for my $cmd (@cmds) {
+        my $out = '*' . scalar(@$cmd) . "\r\n";
+        $out .= '$' . length($_) . "\r\n$_\r\n" for @$cmd;
+        print $s $out;
+        $reply = read_resp($s);
+    }
 
-    my $reply = read_resp($s);
     close $s;
     return $reply;
 }
@@ -259,7 +282,7 @@ load_module $MODULE;
 worker_processes $workers;
 daemon off;
 master_process on;
-pid $d/nginx.pid;
+pid $d/${\ ($args{name} // 'nginx') }.pid;
 error_log $d/error.log ${\ ($args{log_level} // 'info')};
 $main
 events { worker_connections 1024; }

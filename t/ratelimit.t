@@ -60,6 +60,13 @@ sub conf {
         location /static/ {
             root $d;
         }
+        location /redirecting/ {
+            root $d;
+            error_page 404 = /api/after-redirect;
+        }
+        location /trying/ {
+            try_files \$uri /api/after-try;
+        }
         location /thousand/ {
             interloom_rate_limit 1000r/m;
             root $d;
@@ -198,6 +205,17 @@ $res = http_request(port => $port, path => '/thousand/none', sock => $sock,
 is($res->{status}, 429, 'the 1,001st: 429');
 is($res->{h}{'x-ratelimit-remaining'}, 0, 'Remaining never goes below 0');
 is($res->{h}{'x-ratelimit-limit'}, 1000, 'X-RateLimit-Limit 1000');
+
+# --- internal redirects do not count a request twice ------------------------
+
+wait_for_window(10);
+$key = fresh_key();
+$res = call(jti => $key, path => '/redirecting/missing.json');
+is($res->{status}, 200, 'error_page redirect: served by the fallback');
+rl_ok($res, 5, 4, 'error_page redirect: counted once');
+$res = call(jti => $key, path => '/trying/missing.json');
+is($res->{status}, 200, 'try_files fallback: served');
+rl_ok($res, 5, 3, 'try_files fallback: counted once');
 
 # --- headers on every kind of response ---------------------------------------
 

@@ -14,8 +14,9 @@
 /*
  * KEYS[1] is "<prefix>{<key>}"; every key the script touches starts with
  * it, so all share one hash tag and one Redis Cluster slot.  ARGV: the
- * location's limit, "1" to consult the revocation flag, "1" to consult the
- * per-key override.  The window is the minute of Redis's own clock, so
+ * location's limit ("0": only the revocation flag is wanted, nothing is
+ * counted), "1" to consult the revocation flag, "1" to consult the per-key
+ * override.  The window is the minute of Redis's own clock, so
  * every node agrees on it whatever its own clock says.  INCR and the
  * expiry run in one script, which Redis runs atomically: a counter never
  * exists without its TTL.  The reply: {status, count, limit, reset, now},
@@ -29,7 +30,7 @@ const char  il_ratelimit_script[] =
     "local reset = now - now % 60 + 60\n"
     "local key = base .. ':' .. (reset - 60)\n"
     "local limit = tonumber(ARGV[1])\n"
-    "if ARGV[3] == '1' then\n"
+    "if limit > 0 and ARGV[3] == '1' then\n"
     "  local o = tonumber(redis.call('GET', base .. ':limit'))\n"
     "  if o and o >= 0 then limit = math.floor(o) end\n"
     "end\n"
@@ -38,6 +39,7 @@ const char  il_ratelimit_script[] =
     "  return {0, tonumber(redis.call('GET', key) or '0'), limit, reset,"
     " now}\n"
     "end\n"
+    "if ARGV[1] == '0' then return {1, 0, 0, reset, now} end\n"
     "local n = redis.call('INCR', key)\n"
     "if n == 1 then redis.call('EXPIREAT', key, reset + 60) end\n"
     "return {1, n, limit, reset, now}\n";
@@ -126,7 +128,9 @@ il_ratelimit_decode(const redisReply *reply, il_ratelimit_t *rl, char *why,
         return IL_RATELIMIT_REVOKED;
     }
 
-    if (v[0] != 1 || v[1] < 1 || v[2] < 0) {
+    /* a count of 0 only when nothing was to be counted */
+
+    if (v[0] != 1 || v[2] < 0 || (v[1] < 1 && !(v[1] == 0 && v[2] == 0))) {
         snprintf(why, whylen, "status %lld, count %lld, limit %lld",
                  v[0], v[1], v[2]);
         return IL_RATELIMIT_BAD_REPLY;

@@ -118,7 +118,12 @@ ngx_http_interloom_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ilcf->rate_limit > 0) {
+    /* one round trip counts the request and reads the revocation flag;
+     * with no rate limit it is made for the flag alone */
+
+    if (ilcf->rate_limit > 0
+        || (ilcf->revocation && ctx->auth_rc == IL_JWT_OK))
+    {
         ctx->stage = NGX_HTTP_INTERLOOM_STAGE_REDIS;
 
         rc = ngx_http_interloom_ratelimit_start(r, ctx, ilcf);

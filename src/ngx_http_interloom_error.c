@@ -175,6 +175,11 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
     r->headers_out.status = status;
     r->headers_out.status_line.len = 0;
 
+    /* nginx 1.22 knows no reason phrase for 422 */
+    if (status == 422) {
+        ngx_str_set(&r->headers_out.status_line, "422 Unprocessable Entity");
+    }
+
     ngx_http_interloom_json_headers(r, body.len);
 
     rc = ngx_http_send_header(r);

@@ -453,7 +453,7 @@ ngx_http_interloom_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return ngx_http_next_body_filter(r, in);
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_interloom_module);
+    ctx = ngx_http_interloom_find_ctx(r);
 
     if (ctx == NULL) {
         return ngx_http_next_body_filter(r, in);

@@ -167,6 +167,7 @@ extern ngx_module_t  ngx_http_interloom_module;
 
 /* ngx_http_interloom_request.c */
 ngx_http_interloom_ctx_t *ngx_http_interloom_get_ctx(ngx_http_request_t *r);
+ngx_http_interloom_ctx_t *ngx_http_interloom_find_ctx(ngx_http_request_t *r);
 ngx_int_t ngx_http_interloom_request_id(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
 void ngx_http_interloom_timestamp(u_char *buf);

@@ -148,13 +148,17 @@ ngx_http_interloom_ratelimit_send(ngx_http_request_t *r,
 
     token = (ctx->auth_rc == IL_JWT_OK && ctx->claims != NULL);
 
+    /* "<prefix>{<jti>}" for a key, "<prefix>addr:{<address>}" for anyone
+     * else: no jti can name an address's counter */
+
     p = ngx_cpymem(key, imcf->redis_prefix.data, imcf->redis_prefix.len);
-    *p++ = '{';
 
     if (token) {
+        *p++ = '{';
         p = ngx_cpymem(p, ctx->claims->jti.data, ctx->claims->jti.len);
 
     } else {
+        p = ngx_cpymem(p, "addr:{", sizeof("addr:{") - 1);
         p += ngx_http_interloom_client_key(r, p);
     }
 

@@ -28,8 +28,14 @@ static ngx_str_t   ngx_http_interloom_request_id_name =
     ngx_string("X-Request-Id");
 
 
+/*
+ * The request's state if it has one.  An internal redirect zeroes module
+ * contexts but keeps the pool: the state is still there, found by its
+ * cleanup handler.
+ */
+
 ngx_http_interloom_ctx_t *
-ngx_http_interloom_get_ctx(ngx_http_request_t *r)
+ngx_http_interloom_find_ctx(ngx_http_request_t *r)
 {
     ngx_pool_cleanup_t        *cln;
     ngx_http_interloom_ctx_t  *ctx;
@@ -41,11 +47,6 @@ ngx_http_interloom_get_ctx(ngx_http_request_t *r)
         return ctx;
     }
 
-    /*
-     * An internal redirect zeroes module contexts but keeps the pool: the
-     * state of this request is still there, found by its cleanup handler.
-     */
-
     for (cln = r->pool->cleanup; cln; cln = cln->next) {
         if (cln->handler == ngx_http_interloom_ctx_cleanup) {
             ctx = cln->data;
@@ -53,6 +54,25 @@ ngx_http_interloom_get_ctx(ngx_http_request_t *r)
             return ctx;
         }
     }
+
+    return NULL;
+}
+
+
+/* The request's state, made on first use. */
+
+ngx_http_interloom_ctx_t *
+ngx_http_interloom_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_interloom_ctx_t  *ctx;
+
+    ctx = ngx_http_interloom_find_ctx(r);
+    if (ctx) {
+        return ctx;
+    }
+
+    r = r->main;
 
     cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_interloom_ctx_t));
     if (cln == NULL) {

@@ -155,7 +155,7 @@ ngx_http_interloom_variable_auth_error(ngx_http_request_t *r,
     const char                *reason;
     ngx_http_interloom_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_interloom_module);
+    ctx = ngx_http_interloom_find_ctx(r);
 
     if (ctx == NULL || !ctx->auth_checked || ctx->auth_rc == IL_JWT_OK) {
         ngx_http_interloom_variable_set(v, "", 0);
@@ -175,7 +175,7 @@ ngx_http_interloom_claims(ngx_http_request_t *r)
 {
     ngx_http_interloom_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_interloom_module);
+    ctx = ngx_http_interloom_find_ctx(r);
 
     if (ctx == NULL || ctx->auth_rc != IL_JWT_OK) {
         return NULL;
@@ -283,7 +283,7 @@ ngx_http_interloom_variable_ratelimit_status(ngx_http_request_t *r,
     ngx_str_t                 *s;
     ngx_http_interloom_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_interloom_module);
+    ctx = ngx_http_interloom_find_ctx(r);
 
     if (ctx == NULL || ctx->rl_status == NGX_HTTP_INTERLOOM_RL_NONE) {
         ngx_http_interloom_variable_set(v, "", 0);
@@ -307,7 +307,7 @@ ngx_http_interloom_variable_operation(ngx_http_request_t *r,
     const char                *id;
     ngx_http_interloom_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_interloom_module);
+    ctx = ngx_http_interloom_find_ctx(r);
 
     if (ctx == NULL || ctx->op == NULL) {
         ngx_http_interloom_variable_set(v, "", 0);

@@ -68,6 +68,16 @@ $keys
             proxy_pass http://127.0.0.1:$up;
         }
 
+        location /redirected/ {
+            root $d;
+            error_page 404 = /after;
+        }
+
+        location = /after {
+            interloom off;
+            return 200 "org=\$interloom_org_id key=\$interloom_key_id";
+        }
+
         location /no-forward/ {
             interloom_jwt_forward off;
             proxy_pass http://127.0.0.1:$up;
@@ -291,6 +301,13 @@ is($seen->{headers}{authorization}, "Bearer $tok",
 call("Bearer $tok", path => '/no-forward/x');
 ok(!exists $t->upstream_requests->[-1]{headers}{authorization},
    'interloom_jwt_forward off: no Authorization upstream');
+
+# variables keep their values after an internal redirect, even into a
+# location where the gateway is off
+$res = call('Bearer ' . token(), path => '/redirected/missing');
+is($res->{status}, 200, 'internal redirect: served');
+is($res->{body}, 'org=org-acme key=key-0001',
+   'identity variables survive an internal redirect');
 
 # --- nginx refuses two Authorization headers itself -------------------------
 

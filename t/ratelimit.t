@@ -49,6 +49,11 @@ sub conf {
             interloom_rate_limit_overrides on;
             proxy_pass http://127.0.0.1:$up;
         }
+        location /revocation-only/ {
+            interloom_rate_limit off;
+            interloom_revocation on;
+            proxy_pass http://127.0.0.1:$up;
+        }
         location /closed/ {
             interloom_redis_failure closed;
             proxy_pass http://127.0.0.1:$up;
@@ -235,7 +240,7 @@ is($res->{status}, 500, 'upstream 500');
 rl_ok($res, 5, 4, 'upstream 500');
 
 # no valid token: counted by address, 401 under the limit, 429 over it
-$t->redis('redis', 'DEL', 'interloom:{ip:127.0.0.1}:' . (int(redis_time() / 60) * 60));
+$t->redis('redis', 'DEL', 'interloom:addr:{ip:127.0.0.1}:' . (int(redis_time() / 60) * 60));
 for my $i (1 .. 5) {
     $res = call(token => 'garbage');
     is($res->{status}, 401, "bad token $i: 401");
@@ -279,6 +284,9 @@ like(log_line($res), qr/"revoked"$/, '$interloom_auth_error revoked');
 rl_ok($res, 5, 4, 'a revoked key is not counted');
 is(call(jti => $key, path => '/api/x')->{status}, 200,
    'revocation is not consulted where it is off');
+$res = call(jti => $key, path => '/revocation-only/x');
+is($res->{status}, 401, 'revocation without a rate limit: 401');
+no_rl($res, 'revocation without a rate limit');
 $t->redis('redis', 'DEL', "interloom:{$key}:revoked");
 
 $key = fresh_key();

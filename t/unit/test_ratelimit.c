@@ -102,6 +102,13 @@ main(void)
                  IL_RATELIMIT_BAD_REPLY);
     release(r);
 
+    /* nothing counted: the revocation flag alone was asked for */
+    r = array(1, 0, 0, 1705312800, 1705312790);
+    IL_CHECK_INT(il_ratelimit_decode(r, &rl, why, sizeof(why)),
+                 IL_RATELIMIT_COUNTED);
+    IL_CHECK_INT(rl.count, 0);
+    release(r);
+
     memset(&err, 0, sizeof(err));
     err.type = REDIS_REPLY_ERROR;
     err.str = "NOSCRIPT No matching script. Please use EVAL.";

@@ -96,6 +96,18 @@ static const unsigned char  il_json_class[256] = {
     [0x80] = IL_JSON_H64, IL_JSON_H64
 };
 static const char *il_json_what(const json_error_t *e);
+static int il_json_control(const json_error_t *e);
+
+
+/* A raw control character (a newline too) inside a string. */
+
+static int
+il_json_control(const json_error_t *e)
+{
+    return json_error_code(e) == json_error_invalid_syntax
+           && (strncmp(e->text, "control character", 17) == 0
+               || strncmp(e->text, "unexpected newline", 18) == 0);
+}
 
 
 json_t *
@@ -110,8 +122,12 @@ il_json_parse(il_json_read_pt read, void *data, char *err, size_t errlen)
     ctx.data = data;
     ctx.line = 1;
 
+    /* "\u0000" is valid JSON in a string value (jansson refuses it only
+     * in keys); the validator measures strings by length, not by NUL */
+
     json = json_load_callback(il_json_feed, &ctx,
-                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY
+                              | JSON_ALLOW_NUL, &e);
     if (json != NULL) {
         return json;
     }
@@ -141,6 +157,11 @@ il_json_parse(il_json_read_pt read, void *data, char *err, size_t errlen)
         snprintf(err, errlen,
                  "Invalid JSON: invalid UTF-8 at line %d, column %d.",
                  ctx.bad_line, ctx.bad_column);
+
+    } else if (il_json_control(&e)) {
+        /* jansson counts the column before the character it refused */
+        snprintf(err, errlen, "Invalid JSON: %s at line %d, column %d.",
+                 il_json_what(&e), e.line, e.column + 1);
 
     } else {
         snprintf(err, errlen, "Invalid JSON: %s at line %d, column %d.",
@@ -468,6 +489,9 @@ il_json_what(const json_error_t *e)
     case json_error_null_character:
         return "\\u0000 in a string";
 
+    case json_error_null_byte_in_key:
+        return "\\u0000 in an object key";
+
     case json_error_duplicate_key:
         return "duplicate object key";
 
@@ -485,7 +509,7 @@ il_json_what(const json_error_t *e)
         return "a \\u escape that is a lone surrogate";
     }
 
-    if (strncmp(e->text, "control character", 17) == 0) {
+    if (il_json_control(e)) {
         return "an unescaped control character in a string";
     }
 

@@ -166,19 +166,20 @@ ngx_http_interloom_decide(ngx_http_request_t *r,
     }
 
     if (rc == NGX_DECLINED && ilcf->api) {
-        rc = ngx_http_interloom_validate_start(r, ctx, ilcf);
+        /* NGX_DONE: the body is being read, the body handler runs the
+         * phases again */
 
-        if (rc == NGX_AGAIN) {
-            /* the body is read; the body handler runs the phases again */
-            return NGX_DONE;
-        }
+        rc = ngx_http_interloom_validate_start(r, ctx, ilcf);
     }
 
     return ngx_http_interloom_answer(r, rc);
 }
 
 
-/* NGX_DECLINED lets the request go on; else it was answered with rc. */
+/*
+ * NGX_DECLINED lets the request go on; else it was answered with rc, or
+ * (NGX_DONE) a body read holds a reference to it that this releases.
+ */
 
 static ngx_int_t
 ngx_http_interloom_answer(ngx_http_request_t *r, ngx_int_t rc)

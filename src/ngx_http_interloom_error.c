@@ -49,6 +49,13 @@ static ngx_http_interloom_status_error_t  ngx_http_interloom_status_errors[] =
 };
 
 
+static ngx_int_t ngx_http_interloom_send_body(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx);
+#if (NGX_HTTP_V2)
+static void ngx_http_interloom_error_later(ngx_http_request_t *r);
+#endif
+
+
 static ngx_str_t  ngx_http_interloom_json_type =
     ngx_string("application/json");
 
@@ -140,9 +147,6 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message, const il_field_errors_t *fields)
 {
     ngx_int_t                  rc;
-    ngx_buf_t                 *b;
-    ngx_str_t                  body;
-    ngx_chain_t                out;
     ngx_http_interloom_ctx_t  *ctx;
 
     ctx = ngx_http_interloom_get_ctx(r);
@@ -152,6 +156,37 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
 
     /* the filters must leave this body as it is */
     ctx->own_response = 1;
+
+    if (ngx_http_interloom_error_body(r, &ctx->body, code, message, fields)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->status = status;
+
+#if (NGX_HTTP_V2)
+
+    /*
+     * An HTTP/2 stream answered while its body is still coming is reset
+     * once the answer is out, and some clients then lose the answer: the
+     * body is read (and dropped) first, the answer sent after.
+     */
+
+    if (r->stream && !r->stream->in_closed && r->request_body == NULL
+        && !r->headers_in.expect)
+    {
+        rc = ngx_http_read_client_request_body(r,
+                                            ngx_http_interloom_error_later);
+
+        if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+            return rc;
+        }
+
+        return NGX_DONE;
+    }
+
+#endif
 
     if (r->headers_in.expect && !r->expect_tested
         && r->request_body == NULL)
@@ -166,21 +201,47 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
         r->keepalive = 0;
     }
 
-    if (ngx_http_interloom_error_body(r, &body, code, message, fields)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return ngx_http_interloom_send_body(r, ctx);
+}
+
+
+#if (NGX_HTTP_V2)
+
+static void
+ngx_http_interloom_error_later(ngx_http_request_t *r)
+{
+    ngx_http_interloom_ctx_t  *ctx;
+
+    ctx = ngx_http_interloom_get_ctx(r);
+
+    if (ctx == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
     }
 
-    r->headers_out.status = status;
+    ngx_http_finalize_request(r, ngx_http_interloom_send_body(r, ctx));
+}
+
+#endif
+
+
+static ngx_int_t
+ngx_http_interloom_send_body(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    r->headers_out.status = ctx->status;
     r->headers_out.status_line.len = 0;
 
     /* nginx 1.22 knows no reason phrase for 422 */
-    if (status == 422) {
+    if (ctx->status == 422) {
         ngx_str_set(&r->headers_out.status_line, "422 Unprocessable Entity");
     }
 
-    ngx_http_interloom_json_headers(r, body.len);
+    ngx_http_interloom_json_headers(r, ctx->body.len);
 
     rc = ngx_http_send_header(r);
 
@@ -193,8 +254,8 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_ERROR;
     }
 
-    b->pos = body.data;
-    b->last = body.data + body.len;
+    b->pos = ctx->body.data;
+    b->last = ctx->body.data + ctx->body.len;
     b->memory = 1;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;

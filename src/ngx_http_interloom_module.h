@@ -141,8 +141,9 @@ typedef struct {
     il_field_errors_t           errs;
     int                         body_kind;
 
-    /* an envelope replaces the response body; see the body filter */
+    /* our own error, or the envelope that replaces a response's body */
     ngx_str_t                   body;
+    ngx_uint_t                  status;
     ngx_buf_t                  *held;            /* a body read before
                                                     its headers go */
 

@@ -149,9 +149,9 @@ ngx_http_interloom_spec_cleanup(void *data)
 
 /*
  * Routes the request and checks what can be checked without its body.
- * NGX_DECLINED: go on; NGX_AGAIN: the body is being read and the phase
- * handler runs again when it is; anything else: the request was answered
- * and is finalized with it.
+ * NGX_DECLINED: go on; NGX_DONE: the body is being read and the phase
+ * handler runs again when it is (the request is not to be finalized);
+ * anything else: the request was answered and is finalized with it.
  */
 
 ngx_int_t
@@ -173,10 +173,11 @@ ngx_http_interloom_validate_start(ngx_http_request_t *r,
         ctx->query_invalid = 1;
     }
 
-    rc = ngx_http_interloom_body_media(r, ctx);
-
-    if (rc != NGX_OK) {
-        return rc;
+    if (ngx_http_interloom_body_media(r, ctx) != NGX_OK) {
+        return ngx_http_interloom_send_error(r,
+                                         NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                         "unsupported_media_type",
+                                         "Unsupported media type.", NULL);
     }
 
     if (ctx->body_kind != IL_BODY_JSON) {
@@ -190,14 +191,15 @@ ngx_http_interloom_validate_start(ngx_http_request_t *r,
                                            ngx_http_interloom_body_handler);
 
     if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        /* 413 and the like: nginx answers, the body handler never runs */
+        ctx->stage = NGX_HTTP_INTERLOOM_STAGE_DONE;
         return rc;
     }
 
-    /* the body handler may already have run, and the phases on with it */
+    /* the body handler may already have run, and the phases on with it;
+     * the caller finalizes with NGX_DONE, for the read's reference */
 
-    ngx_http_finalize_request(r, NGX_DONE);
-
-    return NGX_AGAIN;
+    return NGX_DONE;
 }
 
 
@@ -328,7 +330,8 @@ ngx_http_interloom_escape_percent(u_char *dst, ngx_str_t *src)
 
 /*
  * The body's media type: JSON is validated, multipart/form-data (with its
- * boundary) passes, anything else, or a body without a type, is 415.
+ * boundary) passes.  NGX_DECLINED: anything else, or a body without a
+ * type, which is answered with 415.
  */
 
 static ngx_int_t
@@ -395,9 +398,7 @@ unsupported:
                   "interloom: a body of type \"%V\" for \"%s\"",
                   ct ? &ct->value : &r->method_name, il_op_id(ctx->op));
 
-    return ngx_http_interloom_send_error(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                                         "unsupported_media_type",
-                                         "Unsupported media type.", NULL);
+    return NGX_DECLINED;
 }
 
 

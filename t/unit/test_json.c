@@ -149,7 +149,10 @@ main(void)
                  "column 5.");
     IL_CHECK_STR(PARSE("[\"a\tb\"]"),
                  "Invalid JSON: an unescaped control character in a string "
-                 "at line 1, column 3.");
+                 "at line 1, column 4.");
+    IL_CHECK_STR(PARSE("[\"a\nb\"]"),
+                 "Invalid JSON: an unescaped control character in a string "
+                 "at line 1, column 4.");
 
     IL_CHECK_STR(PARSE("[\"\xff\"]"),
                  "Invalid JSON: invalid UTF-8 at line 1, column 3.");
@@ -164,8 +167,11 @@ main(void)
     IL_CHECK_STR(PARSE("[\"\\udc00x\"]"),
                  "Invalid JSON: a \\u escape that is a lone surrogate at "
                  "line 1, column 10.");
-    IL_CHECK_STR(PARSE("[\"a\\u0000\"]"),
-                 "Invalid JSON: \\u0000 in a string at line 1, column 10.");
+    /* \u0000 is valid in a string value; jansson refuses it in a key */
+    IL_CHECK_STR(PARSE("[\"a\\u0000b\"]"), "ok");
+    IL_CHECK_STR(PARSE("{\"a\\u0000\":1}"),
+                 "Invalid JSON: \\u0000 in an object key at line 1, "
+                 "column 10.");
 
     IL_CHECK_STR(PARSE("\xef\xbb\xbf{}"),
                  "Invalid JSON: a byte-order mark at line 1, column 1.");

@@ -88,7 +88,7 @@ unit: $(UNIT_BINS)
 style:
 	@sh t/tools/style.sh
 
-test: deps module unit style
+test: deps module unit fuzz-replay style
 	prove -r -I t/lib t/
 
 run: deps module
@@ -96,6 +96,90 @@ run: deps module
 
 bench: deps module
 	@sh bench/run.sh
+
+# libFuzzer harnesses over the pure-C parts (fuzz/README.md).  make fuzz
+# builds them with clang and runs each for FUZZ_SECONDS, one at a time;
+# make fuzz-replay builds the same harnesses with gcc's ASan and UBSan,
+# without libFuzzer, and runs every committed corpus file once.
+
+FUZZ_SECONDS  ?= 60
+FUZZ_TARGETS  ?= $(FUZZ_NAMES)
+FUZZ_FLAGS    ?=
+FUZZ_CC       ?= clang
+REPLAY_CC     ?= gcc
+
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_NAMES    := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                 -fno-omit-frame-pointer
+FUZZ_CFLAGS   := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -Ifuzz \
+                 -DIL_FUZZ_REPO='"$(CURDIR)"'
+FUZZ_OBJS     := $(IL_SRCS:src/%.c=$(BUILD)/fuzz/il/%.o) \
+                 $(BUILD)/fuzz/h/il_fuzz.o
+FUZZ_BINS     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+REPLAY_OBJS   := $(IL_SRCS:src/%.c=$(BUILD)/replay/il/%.o) \
+                 $(BUILD)/replay/h/il_fuzz.o $(BUILD)/replay/h/replay.o
+REPLAY_BINS   := $(FUZZ_NAMES:%=$(BUILD)/replay/fuzz_%)
+REPLAY_ENV    := ASAN_OPTIONS=detect_leaks=1 \
+                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+.PHONY: fuzz fuzz-deps fuzz-merge fuzz-replay
+
+fuzz-deps:
+	@sh t/tools/deps.sh $(FUZZ_PACKAGES)
+
+$(BUILD)/fuzz/il/%.o: src/%.c $(IL_HDRS) | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/h/%.o: fuzz/%.c fuzz/il_fuzz.h $(IL_HDRS) | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/h/fuzz_%.o $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(IL_LIBS) -o $@
+
+# One harness at a time, each in one process.  New inputs go to
+# build/fuzz/corpus, crashes to build/fuzz/crashes; the committed corpus
+# is only read.  A crash stops that harness, not the others.
+fuzz: $(FUZZ_BINS)
+	@status=0; for n in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$n $(BUILD)/fuzz/crashes; \
+	    dict=; [ -f fuzz/$$n.dict ] && dict=-dict=fuzz/$$n.dict; \
+	    echo "fuzz_$$n: $(FUZZ_SECONDS) seconds"; \
+	    UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/fuzz/fuzz_$$n $$dict \
+	        -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crashes/$$n- \
+	        $(FUZZ_FLAGS) $(BUILD)/fuzz/corpus/$$n fuzz/corpus/$$n \
+	        || status=1; \
+	done; exit $$status
+
+# adds to the committed corpus the inputs of build/fuzz/corpus that reach
+# code it does not
+fuzz-merge: $(FUZZ_BINS)
+	@set -e; for n in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$n; \
+	    $(BUILD)/fuzz/fuzz_$$n -merge=1 fuzz/corpus/$$n \
+	        $(BUILD)/fuzz/corpus/$$n; \
+	done
+
+$(BUILD)/replay/il/%.o: src/%.c $(IL_HDRS)
+	@mkdir -p $(dir $@)
+	$(REPLAY_CC) $(IL_CFLAGS) $(FUZZ_SAN) -c $< -o $@
+
+$(BUILD)/replay/h/%.o: fuzz/%.c fuzz/il_fuzz.h $(IL_HDRS)
+	@mkdir -p $(dir $@)
+	$(REPLAY_CC) $(IL_CFLAGS) -Ifuzz -DIL_FUZZ_REPO='"$(CURDIR)"' \
+	    $(FUZZ_SAN) -c $< -o $@
+
+$(BUILD)/replay/fuzz_%: $(BUILD)/replay/h/fuzz_%.o $(REPLAY_OBJS)
+	$(REPLAY_CC) $(FUZZ_SAN) $^ $(IL_LIBS) -o $@
+
+# every harness runs, and the target fails if any input failed
+fuzz-replay: $(REPLAY_BINS)
+	@status=0; for n in $(FUZZ_NAMES); do \
+	    $(REPLAY_ENV) $(BUILD)/replay/fuzz_$$n fuzz/corpus/$$n || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(BUILD)

@@ -512,7 +512,7 @@ sub h2 {
     # with or without this module.  The answer, when it arrives, is the
     # envelope; nothing goes on either way.
     my $n = () = $t->error_log =~ /client intended to send too large body/g;
-    my $res = h2(path => "$API/secrets", type => 'application/json',
+    $res = h2(path => "$API/secrets", type => 'application/json',
                  body => '{"name":"s","value":"' . ('v' x 2000) . '"}');
     ok($res->{status} == 413 || $res->{error} =~ /\((92|52)\)/,
        "HTTP/2, over client_max_body_size: 413 or a reset stream "

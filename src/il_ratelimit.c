@@ -16,8 +16,9 @@
  * it, so all share one hash tag and one Redis Cluster slot.  ARGV: the
  * location's limit ("0": only the revocation flag is wanted, nothing is
  * counted), "1" to consult the revocation flag, "1" to consult the per-key
- * override.  The window is the minute of Redis's own clock, so
- * every node agrees on it whatever its own clock says.  INCR and the
+ * override (a number from 0 to 10^15; anything else is ignored).  The
+ * window is the minute of Redis's own clock, so every node agrees on it
+ * whatever its own clock says.  INCR and the
  * expiry run in one script, which Redis runs atomically: a counter never
  * exists without its TTL.  The reply: {status, count, limit, reset, now},
  * status 1 counted, 0 revoked (not counted; count is the window's so far).
@@ -32,7 +33,7 @@ const char  il_ratelimit_script[] =
     "local limit = tonumber(ARGV[1])\n"
     "if limit > 0 and ARGV[3] == '1' then\n"
     "  local o = tonumber(redis.call('GET', base .. ':limit'))\n"
-    "  if o and o >= 0 then limit = math.floor(o) end\n"
+    "  if o and o >= 0 and o < 1e15 then limit = math.floor(o) end\n"
     "end\n"
     "if ARGV[2] == '1' and redis.call('EXISTS', base .. ':revoked') == 1"
     " then\n"
@@ -46,6 +47,10 @@ const char  il_ratelimit_script[] =
 
 
 const size_t  il_ratelimit_script_len = sizeof(il_ratelimit_script) - 1;
+
+static size_t il_ratelimit_put(char *buf, size_t size, size_t at,
+    const char *s, size_t len);
+
 
 static char  il_ratelimit_sha1[IL_RATELIMIT_SHA1_LEN + 1];
 
@@ -70,6 +75,63 @@ il_ratelimit_script_sha1(void)
     }
 
     return il_ratelimit_sha1;
+}
+
+
+/*
+ * RESP, written directly: hiredis's own formatting of an argument vector
+ * (sds strings, a length pass, a copy) costs more than the round trip's
+ * whole share of the worker's time.
+ */
+
+size_t
+il_ratelimit_command(char *buf, size_t size, int eval, const char *key,
+    size_t key_len, long long limit, int revocation, int overrides)
+{
+    int          n;
+    char         num[32], head[32];
+    size_t       len, i, arg_len[7];
+    const char  *arg[7];
+
+    n = snprintf(num, sizeof(num), "%lld", limit);
+
+    arg[0] = eval ? "EVAL" : "EVALSHA";
+    arg_len[0] = eval ? 4 : 7;
+    arg[1] = eval ? il_ratelimit_script : il_ratelimit_script_sha1();
+    arg_len[1] = eval ? il_ratelimit_script_len : IL_RATELIMIT_SHA1_LEN;
+    arg[2] = "1";
+    arg_len[2] = 1;
+    arg[3] = key;
+    arg_len[3] = key_len;
+    arg[4] = num;
+    arg_len[4] = (size_t) n;
+    arg[5] = revocation ? "1" : "0";
+    arg_len[5] = 1;
+    arg[6] = overrides ? "1" : "0";
+    arg_len[6] = 1;
+
+    len = il_ratelimit_put(buf, size, 0, "*7\r\n", 4);
+
+    for (i = 0; i < 7; i++) {
+        n = snprintf(head, sizeof(head), "$%zu\r\n", arg_len[i]);
+        len = il_ratelimit_put(buf, size, len, head, (size_t) n);
+        len = il_ratelimit_put(buf, size, len, arg[i], arg_len[i]);
+        len = il_ratelimit_put(buf, size, len, "\r\n", 2);
+    }
+
+    return len;
+}
+
+
+static size_t
+il_ratelimit_put(char *buf, size_t size, size_t at, const char *s,
+    size_t len)
+{
+    if (buf != NULL && at + len <= size) {
+        memcpy(buf + at, s, len);
+    }
+
+    return at + len;
 }
 
 

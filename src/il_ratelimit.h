@@ -40,6 +40,16 @@ extern const size_t  il_ratelimit_script_len;
 const char *il_ratelimit_script_sha1(void);
 
 /*
+ * Writes the script's call as Redis protocol text (RESP), ready for the
+ * wire: EVALSHA, or EVAL with the script's text when eval is set.  key
+ * is "<prefix>{<jti>}" or the like; limit 0 asks for the revocation flag
+ * alone.  With buf NULL only measures.  Returns the full length.
+ */
+size_t il_ratelimit_command(char *buf, size_t size, int eval,
+    const char *key, size_t key_len, long long limit, int revocation,
+    int overrides);
+
+/*
  * Decodes a reply of the script.  On IL_RATELIMIT_BAD_REPLY, why is set
  * to a short description for the log (Redis's own error text included).
  */

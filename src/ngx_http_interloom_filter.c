@@ -140,6 +140,31 @@ ngx_http_interloom_header_filter(ngx_http_request_t *r)
 
     status = r->headers_out.status;
 
+    /*
+     * nginx 1.22 relays an upstream's 1xx as if it were the final answer,
+     * and the client then reads the upstream's real answer as its own,
+     * whatever it is (a 403 too): it leaves as a 502.
+     */
+
+    if (status < NGX_HTTP_OK && r->upstream) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "interloom: the upstream answered %ui, a status "
+                      "the proxy cannot relay", status);
+
+        r->headers_out.status = NGX_HTTP_BAD_GATEWAY;
+        r->headers_out.status_line.len = 0;
+        r->keepalive = 0;
+
+        if (ngx_http_interloom_replace_body(r, ctx, "bad_gateway",
+                                            "Bad gateway.")
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        return ngx_http_next_header_filter(r);
+    }
+
     if (status == NGX_HTTP_FORBIDDEN || status == NGX_HTTP_NOT_FOUND) {
         rc = ngx_http_interloom_not_found(r, ctx);
 
@@ -169,8 +194,7 @@ ngx_http_interloom_header_filter(ngx_http_request_t *r)
 
     if (ilcf->normalize_errors
         && status >= NGX_HTTP_INTERNAL_SERVER_ERROR
-        && status <= NGX_HTTP_GATEWAY_TIME_OUT
-        && status != NGX_HTTP_NOT_IMPLEMENTED)
+        && status < 600)
     {
         rc = ngx_http_interloom_normalize(r, ctx);
 
@@ -284,6 +308,9 @@ ngx_http_interloom_normalize(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx)
 {
     const char  *code, *message;
+
+    /* the upstream's own reason phrase goes with its body */
+    r->headers_out.status_line.len = 0;
 
     if (ngx_http_interloom_maybe_envelope(r)) {
         ngx_http_interloom_hold(ctx, 0);
@@ -500,20 +527,11 @@ static ngx_int_t
 ngx_http_interloom_collect(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_chain_t *in)
 {
-    size_t        n, room;
-    ngx_buf_t    *b;
+    size_t        n, room, size;
+    ngx_buf_t    *b, *nb;
     ngx_chain_t  *cl;
     ngx_uint_t    last;
 
-    if (ctx->held == NULL) {
-        ctx->held = ngx_create_temp_buf(r->pool,
-                                        NGX_HTTP_INTERLOOM_ENVELOPE_MAX + 1);
-        if (ctx->held == NULL) {
-            return NGX_ERROR;
-        }
-    }
-
-    b = ctx->held;
     last = 0;
 
     for (cl = in; cl; cl = cl->next) {
@@ -522,16 +540,56 @@ ngx_http_interloom_collect(ngx_http_request_t *r,
             last = 1;
         }
 
-        if (ngx_buf_in_memory(cl->buf)) {
-            room = b->end - b->last;
-            n = ngx_min((size_t) (cl->buf->last - cl->buf->pos), room);
-            b->last = ngx_cpymem(b->last, cl->buf->pos, n);
+        if (!ngx_buf_in_memory(cl->buf)) {
+            continue;
         }
+
+        n = cl->buf->last - cl->buf->pos;
+        b = ctx->held;
+
+        if (b == NULL || (size_t) (b->end - b->last) < n) {
+
+            /* room for what came so far and this, up to one byte past
+             * the limit: the size the body turns out to have, not 64 KiB
+             * for every small envelope */
+
+            size = (b ? (size_t) (b->last - b->pos) : 0) + n;
+
+            if (r->headers_out.content_length_n > 0
+                && (size_t) r->headers_out.content_length_n > size)
+            {
+                size = r->headers_out.content_length_n;
+            }
+
+            size = ngx_min(ngx_max(size, 1024),
+                           NGX_HTTP_INTERLOOM_ENVELOPE_MAX + 1);
+
+            if (b == NULL || size > (size_t) (b->end - b->start)) {
+                nb = ngx_create_temp_buf(r->pool, size);
+                if (nb == NULL) {
+                    return NGX_ERROR;
+                }
+
+                if (b) {
+                    nb->last = ngx_cpymem(nb->pos, b->pos, b->last - b->pos);
+                }
+
+                ctx->held = nb;
+                b = nb;
+            }
+        }
+
+        room = b->end - b->last;
+        b->last = ngx_cpymem(b->last, cl->buf->pos, ngx_min(n, room));
     }
 
     ngx_http_interloom_consume(in);
 
-    if (last || b->last == b->end) {
+    if (last
+        || (ctx->held
+            && ctx->held->last - ctx->held->pos
+               > NGX_HTTP_INTERLOOM_ENVELOPE_MAX))
+    {
         return NGX_OK;
     }
 
@@ -557,12 +615,12 @@ ngx_http_interloom_release(ngx_http_request_t *r,
 
     ctx->delay = 0;
 
-    len = ctx->held->last - ctx->held->pos;
+    len = ctx->held ? (size_t) (ctx->held->last - ctx->held->pos) : 0;
     json = NULL;
     code = NULL;
     message = NULL;
 
-    if (len <= NGX_HTTP_INTERLOOM_ENVELOPE_MAX) {
+    if (len > 0 && len <= NGX_HTTP_INTERLOOM_ENVELOPE_MAX) {
         json = json_loadb((const char *) ctx->held->pos, len, 0, &err);
     }
 

@@ -232,8 +232,7 @@ ngx_int_t ngx_http_interloom_redis_init_process(ngx_cycle_t *cycle,
     ngx_http_interloom_main_conf_t *imcf);
 void ngx_http_interloom_redis_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_interloom_redis_command(
-    ngx_http_interloom_redis_slot_t *slot, int argc, const char **argv,
-    const size_t *argvlen);
+    ngx_http_interloom_redis_slot_t *slot, u_char *cmd, size_t len);
 void ngx_http_interloom_redis_timed_out(void);
 ngx_str_t *ngx_http_interloom_redis_name(void);
 

@@ -39,6 +39,11 @@ static ngx_str_t  ngx_http_interloom_retry_after = ngx_string("Retry-After");
 
 static time_t  ngx_http_interloom_rl_warned;
 
+/* the command of one request, as it goes on the wire (the EVAL form holds
+ * the script's text) */
+static u_char  ngx_http_interloom_rl_buf[NGX_HTTP_INTERLOOM_RL_KEY_MAX
+                                         + 4096];
+
 
 /* "1000r/m", written as limit_req writes its rates; or "off". */
 
@@ -134,10 +139,9 @@ ngx_http_interloom_ratelimit_send(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf,
     ngx_uint_t eval)
 {
-    u_char                          *p, limit[NGX_INT_T_LEN];
-    size_t                           argvlen[7];
+    u_char                          *p;
+    size_t                           len;
     ngx_uint_t                       token;
-    const char                      *argv[7];
     ngx_http_interloom_main_conf_t  *imcf;
     u_char                           key[NGX_HTTP_INTERLOOM_RL_KEY_MAX];
 
@@ -164,31 +168,21 @@ ngx_http_interloom_ratelimit_send(ngx_http_request_t *r,
 
     *p++ = '}';
 
-    if (eval) {
-        argv[0] = "EVAL";
-        argvlen[0] = 4;
-        argv[1] = il_ratelimit_script;
-        argvlen[1] = il_ratelimit_script_len;
+    len = il_ratelimit_command((char *) ngx_http_interloom_rl_buf,
+                               sizeof(ngx_http_interloom_rl_buf), eval,
+                               (const char *) key, p - key, ilcf->rate_limit,
+                               token && ilcf->revocation,
+                               token && ilcf->overrides);
 
-    } else {
-        argv[0] = "EVALSHA";
-        argvlen[0] = 7;
-        argv[1] = il_ratelimit_script_sha1();
-        argvlen[1] = IL_RATELIMIT_SHA1_LEN;
+    if (len > sizeof(ngx_http_interloom_rl_buf)) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "interloom: a rate-limit key of %uz bytes is too long",
+                      (size_t) (p - key));
+        return NGX_ERROR;
     }
 
-    argv[2] = "1";
-    argvlen[2] = 1;
-    argv[3] = (const char *) key;
-    argvlen[3] = p - key;
-    argv[4] = (const char *) limit;
-    argvlen[4] = ngx_sprintf(limit, "%i", ilcf->rate_limit) - limit;
-    argv[5] = (token && ilcf->revocation) ? "1" : "0";
-    argvlen[5] = 1;
-    argv[6] = (token && ilcf->overrides) ? "1" : "0";
-    argvlen[6] = 1;
-
-    return ngx_http_interloom_redis_command(ctx->slot, 7, argv, argvlen);
+    return ngx_http_interloom_redis_command(ctx->slot,
+                                            ngx_http_interloom_rl_buf, len);
 }
 
 
@@ -237,11 +231,11 @@ ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *slot,
     }
 
     ctx->slot = NULL;
-    ngx_free(slot);
 
     switch (rc) {
 
     case IL_RATELIMIT_COUNTED:
+        ngx_free(slot);
         ctx->rl_status = (ctx->rl.count > ctx->rl.limit)
                          ? NGX_HTTP_INTERLOOM_RL_LIMITED
                          : NGX_HTTP_INTERLOOM_RL_OK;
@@ -249,12 +243,36 @@ ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *slot,
         break;
 
     case IL_RATELIMIT_REVOKED:
-        ctx->rl_status = NGX_HTTP_INTERLOOM_RL_OK;
-        ctx->rl_headers = 1;
+
+        /* a revoked key is not counted against itself; its requests are
+         * anonymous now, and counted by address like any bad token, so a
+         * revoked key cannot flood: one more round trip */
+
         ctx->auth_rc = IL_JWT_REVOKED;
+        ilcf = ngx_http_get_module_loc_conf(r, ngx_http_interloom_module);
+
+        if (ilcf->rate_limit > 0) {
+            ctx->slot = slot;
+
+            if (ngx_http_interloom_ratelimit_send(r, ctx, ilcf, 0) == NGX_OK)
+            {
+                return;
+            }
+
+            ctx->slot = NULL;
+            ngx_free(slot);
+            ngx_http_interloom_ratelimit_failed(r, ctx,
+                                            NGX_HTTP_INTERLOOM_RL_REDIS_ERROR,
+                                            "not connected");
+            break;
+        }
+
+        ngx_free(slot);
+        ctx->rl_status = NGX_HTTP_INTERLOOM_RL_OK;
         break;
 
     default:
+        ngx_free(slot);
         ngx_http_interloom_ratelimit_failed(r, ctx,
                                             NGX_HTTP_INTERLOOM_RL_REDIS_ERROR,
                                             reply ? why : "connection lost");

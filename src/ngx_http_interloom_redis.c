@@ -285,14 +285,15 @@ ngx_http_interloom_redis_setup_reply(redisAsyncContext *ac, void *reply,
 
 
 /*
- * Queues one command.  cb runs exactly once: with the reply, or with NULL
- * when the connection fails first.  NGX_DECLINED: there is no connection
- * now, cb will not run, and the caller applies its failure policy at once.
+ * Queues one command, already in Redis protocol.  The slot's handler runs
+ * exactly once: with the reply, or with NULL when the connection fails
+ * first.  NGX_DECLINED: there is no connection now, the handler will not
+ * run, and the caller applies its failure policy at once.
  */
 
 ngx_int_t
 ngx_http_interloom_redis_command(ngx_http_interloom_redis_slot_t *slot,
-    int argc, const char **argv, const size_t *argvlen)
+    u_char *cmd, size_t len)
 {
     ngx_http_interloom_redis_t  *rd = &ngx_http_interloom_redis;
 
@@ -302,8 +303,8 @@ ngx_http_interloom_redis_command(ngx_http_interloom_redis_slot_t *slot,
         return NGX_DECLINED;
     }
 
-    if (redisAsyncCommandArgv(rd->ac, ngx_http_interloom_redis_reply, slot,
-                              argc, argv, argvlen)
+    if (redisAsyncFormattedCommand(rd->ac, ngx_http_interloom_redis_reply,
+                                   slot, (const char *) cmd, len)
         != REDIS_OK)
     {
         return NGX_DECLINED;

@@ -269,17 +269,29 @@ ngx_http_interloom_random(u_char *buf, size_t len)
 }
 
 
-/* The current second, UTC, as YYYY-MM-DDTHH:MM:SSZ (20 bytes, no NUL). */
+/*
+ * The current second, UTC, as YYYY-MM-DDTHH:MM:SSZ (20 bytes, no NUL),
+ * formatted once a second.
+ */
 
 void
 ngx_http_interloom_timestamp(u_char *buf)
 {
-    ngx_tm_t  tm;
+    time_t          now;
+    ngx_tm_t        tm;
+    static time_t   last = -1;
+    static u_char   text[NGX_HTTP_INTERLOOM_TIMESTAMP_LEN];
 
-    ngx_gmtime(ngx_time(), &tm);
+    now = ngx_time();
 
-    (void) ngx_sprintf(buf, "%4d-%02d-%02dT%02d:%02d:%02dZ",
-                       tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday,
-                       tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec);
+    if (now != last) {
+        ngx_gmtime(now, &tm);
+
+        (void) ngx_sprintf(text, "%4d-%02d-%02dT%02d:%02d:%02dZ",
+                           tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday,
+                           tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec);
+        last = now;
+    }
+
+    ngx_memcpy(buf, text, NGX_HTTP_INTERLOOM_TIMESTAMP_LEN);
 }
-

@@ -19,6 +19,8 @@ static il_jwt_keyset_t *ngx_http_interloom_keyset(ngx_conf_t *cf,
 static void ngx_http_interloom_keyset_cleanup(void *data);
 static ngx_uint_t ngx_http_interloom_stripped(ngx_table_elt_t *h,
     ngx_table_elt_t *auth);
+static ngx_uint_t ngx_http_interloom_claims_printable(il_jwt_claims_t *c);
+static ngx_uint_t ngx_http_interloom_printable(il_jwt_str_t *s);
 static char *ngx_http_interloom_cstr(ngx_conf_t *cf, ngx_str_t *s);
 
 
@@ -306,6 +308,8 @@ ngx_http_interloom_token_check(ngx_http_request_t *r,
     claims = il_jwt_cache_get(ngx_http_interloom_jwt_cache, jwt, token, len,
                               now);
 
+    /* a cached token's claims were checked when it was verified */
+
     if (claims) {
         /* a cached verification still answers to the clock */
         rc = il_jwt_check_times(claims, now, jwt->policy.leeway);
@@ -322,6 +326,11 @@ ngx_http_interloom_token_check(ngx_http_request_t *r,
     }
 
     rc = il_jwt_verify(jwt->keyset, &jwt->policy, token, len, now, &claims);
+
+    if (rc == IL_JWT_OK && !ngx_http_interloom_claims_printable(claims)) {
+        il_jwt_claims_unref(claims);
+        rc = IL_JWT_CLAIM;
+    }
 
     ctx->auth_rc = rc;
 
@@ -512,4 +521,35 @@ ngx_http_interloom_stripped(ngx_table_elt_t *h, ngx_table_elt_t *auth)
                                   ngx_http_interloom_interloom_prefix.data,
                                   ngx_http_interloom_interloom_prefix.len)
                   == 0);
+}
+
+
+/*
+ * The identity claims go into upstream headers and logs: one holding a
+ * control character (a CR LF would start a header of its own) makes the
+ * token invalid rather than an identity with a hole in it.
+ */
+
+static ngx_uint_t
+ngx_http_interloom_claims_printable(il_jwt_claims_t *c)
+{
+    return ngx_http_interloom_printable(&c->org_id)
+           && ngx_http_interloom_printable(&c->jti)
+           && ngx_http_interloom_printable(&c->sub)
+           && ngx_http_interloom_printable(&c->instance);
+}
+
+
+static ngx_uint_t
+ngx_http_interloom_printable(il_jwt_str_t *s)
+{
+    size_t  i;
+
+    for (i = 0; s->data && i < s->len; i++) {
+        if ((u_char) s->data[i] < 0x20 || s->data[i] == 0x7f) {
+            return 0;
+        }
+    }
+
+    return 1;
 }

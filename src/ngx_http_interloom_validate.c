@@ -38,6 +38,7 @@ static ngx_int_t ngx_http_interloom_route(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
 static ngx_int_t ngx_http_interloom_body_media(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
+static ngx_uint_t ngx_http_interloom_encoded(ngx_http_request_t *r);
 static void ngx_http_interloom_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_interloom_check_body(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
@@ -50,6 +51,10 @@ static ngx_int_t ngx_http_interloom_send_invalid(ngx_http_request_t *r,
 
 
 static ngx_str_t  ngx_http_interloom_allow = ngx_string("Allow");
+static ngx_str_t  ngx_http_interloom_content_type =
+    ngx_string("Content-Type");
+static ngx_str_t  ngx_http_interloom_content_encoding =
+    ngx_string("Content-Encoding");
 
 
 /*
@@ -259,7 +264,8 @@ ngx_http_interloom_route(ngx_http_request_t *r,
 
     if (rc == IL_ROUTE_NOT_FOUND) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "interloom: no operation for \"%V\"", &r->uri);
+                      "interloom: no operation for \"%V\"",
+                      &r->unparsed_uri);
 
         return ngx_http_interloom_send_error(r, NGX_HTTP_NOT_FOUND,
                                          "not_found",
@@ -287,7 +293,7 @@ ngx_http_interloom_route(ngx_http_request_t *r,
     if (!il_op_check_path(rt.op, &rt)) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "interloom: a path parameter of \"%V\" is invalid",
-                      &r->uri);
+                      &r->unparsed_uri);
 
         return ngx_http_interloom_send_error(r, NGX_HTTP_NOT_FOUND,
                                            il_path_not_found_code(rt.path),
@@ -340,17 +346,24 @@ ngx_http_interloom_body_media(ngx_http_request_t *r,
 {
     int               kind;
     u_char           *p, *last;
-    ngx_uint_t        has_body;
+    ngx_uint_t        has_body, n;
     ngx_table_elt_t  *ct;
 
     has_body = (r->headers_in.content_length_n > 0
                 || r->headers_in.chunked);
 
-    ct = r->headers_in.content_type;
-
     if (il_op_body_kind(ctx->op) == IL_BODY_NONE) {
         ctx->body_kind = IL_BODY_NONE;
         return NGX_OK;
+    }
+
+    /* two types: the upstream could read the one not checked */
+
+    ct = ngx_http_interloom_header_in(r, &ngx_http_interloom_content_type,
+                                      &n);
+
+    if (n > 1) {
+        goto unsupported;
     }
 
     if (ct == NULL) {
@@ -371,15 +384,39 @@ ngx_http_interloom_body_media(ngx_http_request_t *r,
         goto unsupported;
     }
 
-    if (kind == IL_BODY_MULTIPART
-        && ct->value.len >= sizeof("multipart/") - 1
-        && ngx_strncasecmp(ct->value.data, (u_char *) "multipart/",
-                           sizeof("multipart/") - 1)
-           == 0)
-    {
-        p = ct->value.data;
-        last = p + ct->value.len;
+    p = ct->value.data;
+    last = p + ct->value.len;
 
+    if (kind == IL_BODY_JSON) {
+
+        /* JSON is UTF-8 (RFC 8259), and a compressed body is not JSON */
+
+        p = ngx_strlcasestrn(p, last, (u_char *) "charset=",
+                             sizeof("charset=") - 1 - 1);
+
+        if (p != NULL) {
+            p += sizeof("charset=") - 1;
+
+            if (p < last && *p == '"') {
+                p++;
+            }
+
+            if (last - p < 5 || ngx_strncasecmp(p, (u_char *) "utf-8", 5)
+                                != 0)
+            {
+                goto unsupported;
+            }
+        }
+
+        if (ngx_http_interloom_encoded(r)) {
+            goto unsupported;
+        }
+
+    } else if (ct->value.len >= sizeof("multipart/") - 1
+               && ngx_strncasecmp(p, (u_char *) "multipart/",
+                                  sizeof("multipart/") - 1)
+                  == 0)
+    {
         p = ngx_strlcasestrn(p, last, (u_char *) "boundary=",
                              sizeof("boundary=") - 1 - 1);
 
@@ -399,6 +436,23 @@ unsupported:
                   ct ? &ct->value : &r->method_name, il_op_id(ctx->op));
 
     return NGX_DECLINED;
+}
+
+
+/* A request body with a Content-Encoding other than identity. */
+
+static ngx_uint_t
+ngx_http_interloom_encoded(ngx_http_request_t *r)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_http_interloom_header_in(r, &ngx_http_interloom_content_encoding,
+                                     NULL);
+
+    return h != NULL
+           && !(h->value.len == 8
+                && ngx_strncasecmp(h->value.data, (u_char *) "identity", 8)
+                   == 0);
 }
 
 

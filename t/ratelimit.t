@@ -275,13 +275,22 @@ $res = call(jti => $key, path => '/revocable/x');
 rl_ok($res, 5, 4, 'before revocation');
 
 $t->redis('redis', 'SET', "interloom:{$key}:revoked", '1');
+my $addr = 'interloom:addr:{ip:127.0.0.1}:' . (int(redis_time() / 60) * 60);
+$t->redis('redis', 'DEL', $addr);
 $res = call(jti => $key, path => '/revocable/x');
 is($res->{status}, 401, 'revoked key: 401');
 like($res->{h}{'www-authenticate'},
      qr/^Bearer realm="interloom", error="invalid_token", error_description="[^"]+"$/,
      'revoked key: invalid_token');
 like(log_line($res), qr/"revoked"$/, '$interloom_auth_error revoked');
-rl_ok($res, 5, 4, 'a revoked key is not counted');
+rl_ok($res, 5, 4, 'a revoked key is counted by address, like a bad token');
+is($t->redis('redis', 'GET', $addr), 1, '  in the address counter');
+is($t->redis('redis', 'GET',
+             "interloom:{$key}:" . (int(redis_time() / 60) * 60)),
+   1, '  and not against the key');
+call(jti => $key, path => '/revocable/x') for 1 .. 4;
+$res = call(jti => $key, path => '/revocable/x');
+is($res->{status}, 429, 'a flood with a revoked key meets the limit');
 is(call(jti => $key, path => '/api/x')->{status}, 200,
    'revocation is not consulted where it is off');
 $res = call(jti => $key, path => '/revocation-only/x');

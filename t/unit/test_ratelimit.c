@@ -130,6 +130,26 @@ main(void)
     IL_CHECK_INT(il_ratelimit_decode(NULL, &rl, why, sizeof(why)),
                  IL_RATELIMIT_BAD_REPLY);
 
+    /* the command as it goes on the wire */
+    {
+        char    cmd[256];
+        size_t  len;
+
+        len = il_ratelimit_command(cmd, sizeof(cmd), 0, "p{k}", 4, 1000,
+                                   1, 0);
+        IL_CHECK_INT(len, il_ratelimit_command(NULL, 0, 0, "p{k}", 4, 1000,
+                                               1, 0));
+        cmd[len] = '\0';
+        IL_CHECK(strncmp(cmd, "*7\r\n$7\r\nEVALSHA\r\n$40\r\n", 22) == 0);
+        IL_CHECK(strcmp(cmd + 22 + 40, "\r\n$1\r\n1\r\n$4\r\np{k}\r\n"
+                        "$4\r\n1000\r\n$1\r\n1\r\n$1\r\n0\r\n") == 0);
+
+        len = il_ratelimit_command(NULL, 0, 1, "p{k}", 4, 0, 0, 0);
+        IL_CHECK(len > il_ratelimit_script_len);
+        IL_CHECK_INT(il_ratelimit_command(cmd, 10, 1, "p{k}", 4, 0, 0, 0),
+                     len);
+    }
+
     IL_CHECK_INT(il_ratelimit_client_key(key, v4, 4), 11);
     IL_CHECK_STR(key, "ip:10.1.2.3");
     il_ratelimit_client_key(key, v6, 16);

@@ -13,6 +13,7 @@ package Interloom::MockUpstream;
 #   X-Mock-Chunked: 1             Transfer-Encoding: chunked
 #   X-Mock-Header: Name: value    extra response header (repeatable)
 #   X-Mock-Delay: MS              answer after MS milliseconds
+#   X-Mock-Interim: 100           an interim 1xx response first
 #
 # With demo => 1 it serves a few Interloom-like resources instead (see
 # demo_answer).  Every request is appended to the log file as one JSON line.
@@ -243,6 +244,10 @@ sub answer {
         push @extra, 'Content-Encoding: gzip';
     }
 
+    # an interim 1xx before the answer, as some backends send
+    my $interim = $h->{'x-mock-interim'}
+        ? "HTTP/1.1 $h->{'x-mock-interim'} Interim\r\n\r\n" : '';
+
     my $chunked = $h->{'x-mock-chunked'} && $req->{proto} eq 'HTTP/1.1';
     my $head_only = $req->{method} eq 'HEAD' || $status == 204
                     || $status == 304;
@@ -251,7 +256,8 @@ sub answer {
                  && ($h->{connection} // '') !~ /keep-alive/i)
                 || ($h->{connection} // '') =~ /close/i;
 
-    my $out = "HTTP/1.1 $status " . ($REASON{$status} // 'Status') . "\r\n";
+    my $out = $interim
+              . "HTTP/1.1 $status " . ($REASON{$status} // 'Status') . "\r\n";
     $out .= "Server: mock-upstream\r\n";
     $out .= "Content-Type: $type\r\n" if defined $type;
     $out .= "$_\r\n" for @extra;

@@ -139,6 +139,9 @@ More to try:
     curl -i $resolve -H 'Authorization: Bearer $token{app}' -H 'Content-Type: application/json' -d '{"title": 7, "space_id": "x", "parent_case_id": "y"}' $base/cases
   no token (401):
     curl -i $resolve $base/cases
+  revoke the demo key in Redis (its next request is a 401), then undo it:
+    redis-cli -p $redis_port SET 'interloom:{demo-key-app}:revoked' 1
+    redis-cli -p $redis_port DEL 'interloom:{demo-key-app}:revoked'
   the acme instance, with an acme key:
     curl -i $acme -H 'Authorization: Bearer $token{acme}' http://acme.interloom.com:$nginx_port/api/v1/public/spaces
 

@@ -329,6 +329,7 @@ my $HIDDEN = 'c0ffee00-0000-4000-8000-000000000403';
 sub demo_answer {
     my ($req) = @_;
     my ($path) = split /\?/, $req->{uri}, 2;
+    my $method = $req->{method} eq 'HEAD' ? 'GET' : $req->{method};
     $path =~ s{^/api/v1/public}{};
 
     my $space = { id => $SPACE, name => 'Northwest Claims Intake',
@@ -341,7 +342,7 @@ sub demo_answer {
                  created_at => '2025-01-16T10:02:11Z',
                  updated_at => '2025-01-17T08:45:00Z' };
 
-    if ($path eq '/spaces' && $req->{method} eq 'GET') {
+    if ($path eq '/spaces' && $method eq 'GET') {
         return (200, $JSON->encode({ data => [ $space ],
                                      next_cursor => undef,
                                      has_more => JSON::PP::false }));
@@ -349,13 +350,13 @@ sub demo_answer {
     if ($path eq "/spaces/$SPACE") {
         return (200, $JSON->encode($space));
     }
-    if ($path eq '/cases' && $req->{method} eq 'GET') {
+    if ($path eq '/cases' && $method eq 'GET') {
         return (200, $JSON->encode({
             data => [ $case ],
             next_cursor => 'eyJjcmVhdGVkX2F0IjoiMjAyNS0wMS0xNiJ9',
             has_more => JSON::PP::true }));
     }
-    if ($path eq '/cases' && $req->{method} eq 'POST') {
+    if ($path eq '/cases' && $method eq 'POST') {
         my $in = eval { $JSON->decode($req->{body}) } || {};
         return (201, $JSON->encode({ %$case, %$in,
                                      id => 'd4c3b2a1-0000-4000-8000-'

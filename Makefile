@@ -34,7 +34,7 @@ UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
 
 DEB_PACKAGES := nginx nginx-dev libjansson-dev libhiredis-dev libjwt-dev \
                 libssl-dev libpcre2-dev redis-server redis-tools openssl \
-                perl curl make gcc valgrind
+                perl curl make gcc valgrind nghttp2-client
 
 .PHONY: all module deps unit test style run bench clean FORCE
 .SECONDARY:
@@ -175,10 +175,15 @@ $(BUILD)/replay/h/%.o: fuzz/%.c fuzz/il_fuzz.h $(IL_HDRS)
 $(BUILD)/replay/fuzz_%: $(BUILD)/replay/h/fuzz_%.o $(REPLAY_OBJS)
 	$(REPLAY_CC) $(FUZZ_SAN) $^ $(IL_LIBS) -o $@
 
-# every harness runs, and the target fails if any input failed
+# Every harness runs, each input in a child of its own; the target fails
+# if any input failed.  The logs are what t/fuzz.t reads when they are
+# newer than binary and corpus.
 fuzz-replay: $(REPLAY_BINS)
 	@status=0; for n in $(FUZZ_NAMES); do \
-	    $(REPLAY_ENV) $(BUILD)/replay/fuzz_$$n fuzz/corpus/$$n || status=1; \
+	    log=$(BUILD)/replay/$$n.log; \
+	    if $(REPLAY_ENV) $(BUILD)/replay/fuzz_$$n fuzz/corpus/$$n \
+	        > $$log 2>&1; \
+	    then tail -n 1 $$log; else cat $$log; status=1; fi; \
 	done; exit $$status
 
 clean:

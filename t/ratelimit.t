@@ -33,6 +33,7 @@ sub conf {
 
     server {
         listen 127.0.0.1:$listen;
+        ${\ ($o{h2} ? "listen 127.0.0.1:$o{h2} http2;" : '') }
         interloom on;
         interloom_jwt_key HS256 $secret;
         interloom_rate_limit 5r/m;
@@ -88,7 +89,8 @@ sub conf {
 EOF
 }
 
-$t->nginx_start(conf($port), ports => [$port]);
+my $porth2 = $t->port('h2');
+$t->nginx_start(conf($port, h2 => $porth2), ports => [$port, $porth2]);
 
 my $n = 0;
 sub fresh_key { 'key-' . $$ . '-' . ++$n }
@@ -184,6 +186,18 @@ is(commandstat('evalsha') - $evalsha, 6, 'exactly one EVALSHA per request');
 
 my $ttl = $t->redis('redis', 'TTL', "interloom:{$key}:" . ($reset - 60));
 ok($ttl > 0 && $ttl <= 121, "the counter carries a TTL ($ttl)");
+
+# many concurrent requests on one HTTP/2 connection: one call each (h2load
+# multiplexes them; curl 7.88 cannot, even against nginx alone)
+{
+    my $tok = $t->token(jti => fresh_key());
+    my $before = commandstat('evalsha');
+    my $out = `h2load -n 40 -c 1 -m 40 -H 'Authorization: Bearer $tok' http://127.0.0.1:$porth2/big/h2 2>&1`;
+    like($out, qr/requests: 40 total, 40 started, 40 done, 40 succeeded/,
+         '40 concurrent requests on one HTTP/2 connection');
+    like($out, qr/status codes: 40 2xx/, '  all 2xx');
+    is(commandstat('evalsha') - $before, 40, '  with exactly one EVALSHA each');
+}
 
 # a key is one counter wherever it is used; a bigger location still counts
 $res = call(jti => $key, path => '/big/x');

@@ -1251,9 +1251,14 @@ il_jwt_bearer(const char *value, size_t len, const char **token,
 static int
 il_jwt_b64token_char(unsigned char ch)
 {
-    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')
-           || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.'
-           || ch == '_' || ch == '~' || ch == '+' || ch == '/';
+    /* RFC 6750's b64token, looked up: it runs over every token */
+
+    static const unsigned char  b64token[256] = {
+        ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['0' ... '9'] = 1,
+        ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1, ['+'] = 1, ['/'] = 1
+    };
+
+    return b64token[ch];
 }
 
 

@@ -50,6 +50,7 @@ const size_t  il_ratelimit_script_len = sizeof(il_ratelimit_script) - 1;
 
 static size_t il_ratelimit_put(char *buf, size_t size, size_t at,
     const char *s, size_t len);
+static size_t il_ratelimit_number(char *buf, unsigned long long v);
 
 
 static char  il_ratelimit_sha1[IL_RATELIMIT_SHA1_LEN + 1];
@@ -88,12 +89,11 @@ size_t
 il_ratelimit_command(char *buf, size_t size, int eval, const char *key,
     size_t key_len, long long limit, int revocation, int overrides)
 {
-    int          n;
-    char         num[32], head[32];
-    size_t       len, i, arg_len[7];
+    char         num[24], head[24];
+    size_t       len, i, n, arg_len[7];
     const char  *arg[7];
 
-    n = snprintf(num, sizeof(num), "%lld", limit);
+    n = il_ratelimit_number(num, limit < 0 ? 0 : (unsigned long long) limit);
 
     arg[0] = eval ? "EVAL" : "EVALSHA";
     arg_len[0] = eval ? 4 : 7;
@@ -104,7 +104,7 @@ il_ratelimit_command(char *buf, size_t size, int eval, const char *key,
     arg[3] = key;
     arg_len[3] = key_len;
     arg[4] = num;
-    arg_len[4] = (size_t) n;
+    arg_len[4] = n;
     arg[5] = revocation ? "1" : "0";
     arg_len[5] = 1;
     arg[6] = overrides ? "1" : "0";
@@ -113,13 +113,39 @@ il_ratelimit_command(char *buf, size_t size, int eval, const char *key,
     len = il_ratelimit_put(buf, size, 0, "*7\r\n", 4);
 
     for (i = 0; i < 7; i++) {
-        n = snprintf(head, sizeof(head), "$%zu\r\n", arg_len[i]);
-        len = il_ratelimit_put(buf, size, len, head, (size_t) n);
+        head[0] = '$';
+        n = 1 + il_ratelimit_number(head + 1, arg_len[i]);
+        head[n++] = '\r';
+        head[n++] = '\n';
+        len = il_ratelimit_put(buf, size, len, head, n);
         len = il_ratelimit_put(buf, size, len, arg[i], arg_len[i]);
         len = il_ratelimit_put(buf, size, len, "\r\n", 2);
     }
 
     return len;
+}
+
+
+/* Decimal digits of v, no NUL; snprintf() costs more than the rest. */
+
+static size_t
+il_ratelimit_number(char *buf, unsigned long long v)
+{
+    char    tmp[20];
+    size_t  n, i;
+
+    n = 0;
+
+    do {
+        tmp[n++] = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+
+    for (i = 0; i < n; i++) {
+        buf[i] = tmp[n - 1 - i];
+    }
+
+    return n;
 }
 
 

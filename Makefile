@@ -22,7 +22,7 @@ CONF_FLAGS_FILE := $(firstword $(wildcard $(NGINX_SRC)/conf_flags \
                                           /usr/share/nginx/src/conf_flags))
 
 IL_CFLAGS := -std=gnu99 -O2 -g -Wall -Wextra -Werror -Isrc
-IL_LIBS   := -ljansson -lpcre2-8 -ljwt -lssl -lcrypto -lhiredis
+IL_LIBS   := -ljansson -lpcre2-8 -ljwt -lssl -lcrypto -lhiredis -lm
 
 IL_SRCS   := $(wildcard src/il_*.c)
 IL_HDRS   := $(wildcard src/il_*.h)

@@ -664,6 +664,15 @@ il_jwt_decode_json(const char *s, size_t len, json_t **json)
     }
 
     /*
+     * A raw NUL is never JSON, yet jansson 2.14 lets one pass after a
+     * number, and libjwt, reading the text as a C string, would then see
+     * another document and call the signature bad.
+     */
+    if (memchr(buf, '\0', n) != NULL) {
+        return IL_JWT_MALFORMED;
+    }
+
+    /*
      * libjwt parses the same text again, keeping the last of duplicate
      * members; refusing duplicates keeps both readings identical.
      */

@@ -2,9 +2,10 @@
 /*
  * Copyright (C) ngx_http_interloom_module authors
  *
- * Request bodies parsed strictly: UTF-8 only, no byte-order mark, no
- * duplicate keys, no numbers beyond a double or a 64-bit integer, nesting
- * at most IL_JSON_DEPTH_MAX.  Plain C over jansson: no nginx.
+ * Request bodies parsed strictly into an arena: UTF-8 only, no byte-order
+ * mark, no duplicate keys, no numbers beyond a double or a 64-bit
+ * integer, nesting at most IL_JSON_DEPTH_MAX.  Plain C: no nginx, and no
+ * jansson on this path.
  */
 
 
@@ -13,7 +14,8 @@
 
 
 #include <stddef.h>
-#include <jansson.h>
+
+#include "il_value.h"
 
 
 /* Every object and array counts; the outermost value is depth 1. */
@@ -28,16 +30,19 @@ typedef size_t (*il_json_read_pt)(void *buf, size_t size, void *data);
 
 
 /*
- * Parses one JSON value from the pieces read() supplies.  On failure
- * returns NULL and writes into err a sentence for the json_invalid field
- * that says what broke and where ("Invalid JSON: ... at line 1, column 7.").
+ * Parses one JSON value from the pieces read() supplies.  The body is
+ * copied into the arena and the value built there; both stay until the
+ * arena is reset.  On failure returns NULL and writes into err a sentence
+ * for the json_invalid field that says what broke and where ("Invalid
+ * JSON: ... at line 1, column 7."); when memory ran out, a->nomem is set
+ * as well.
  */
-json_t *il_json_parse(il_json_read_pt read, void *data, char *err,
-    size_t errlen);
+const il_value_t *il_json_parse(il_arena_t *a, il_json_read_pt read,
+    void *data, char *err, size_t errlen);
 
 /* The same over one buffer. */
-json_t *il_json_parse_buf(const char *buf, size_t len, char *err,
-    size_t errlen);
+const il_value_t *il_json_parse_buf(il_arena_t *a, const char *buf,
+    size_t len, char *err, size_t errlen);
 
 
 #endif /* IL_JSON_H_INCLUDED */

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "il_error.h"
+#include "il_value.h"
 
 
 #define IL_ROUTE_PARAMS_MAX  16
@@ -111,8 +112,8 @@ int il_op_validate_params(const il_op_t *op, const char *query,
     size_t query_len, il_header_get_pt header_get, void *header_data,
     il_field_errors_t *errs);
 
-/* Validates a parsed JSON body.  Returns 1 when valid. */
-int il_op_validate_body(const il_op_t *op, const json_t *body,
+/* Validates a body il_json_parse() read.  Returns 1 when valid. */
+int il_op_validate_body(const il_op_t *op, const il_value_t *body,
     il_field_errors_t *errs);
 
 /*

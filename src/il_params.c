@@ -4,8 +4,9 @@
  *
  * Query, header and path parameters at request time: found in the raw
  * query string, decoded, coerced to what their schema declares, and
- * validated.  Allocates only the jansson values it validates, plus a
- * buffer for a value too long for the stack.
+ * validated.  The values live in an arena whose first chunk is on the
+ * stack; only values longer than that, and a text too long for the stack
+ * buffer, allocate.
  */
 
 
@@ -20,6 +21,9 @@
 
 /* Values up to a quarter of this are decoded without malloc(). */
 #define IL_VALUE_STACK  2048
+
+/* The first chunk of the values' arena, on the stack too. */
+#define IL_PARAM_ARENA  2048
 
 #define IL_NUMBER_MAX   128
 
@@ -52,17 +56,18 @@ static int il_key_match(const char *k, size_t klen, const il_param_t *p);
 static const char *il_text(il_vbuf_t *vb, const char *raw, size_t len,
     il_text_e mode, size_t *out);
 static int il_utf8_next(const unsigned char *p, size_t left, size_t *n);
-static json_t *il_value(il_vbuf_t *vb, const char *raw, size_t len,
-    il_text_e mode, unsigned types);
-static json_t *il_coerce(const char *s, size_t len, unsigned types);
-static int il_parse_int(const char *s, size_t len, json_int_t *out);
+static int il_param_value(il_arena_t *a, il_vbuf_t *vb, il_value_t *v,
+    const char *raw, size_t len, il_text_e mode, unsigned types);
+static int il_coerce(il_arena_t *a, il_value_t *v, const char *s, size_t len,
+    unsigned types);
+static int il_parse_int(const char *s, size_t len, long long *out);
 static int il_parse_number(const char *s, size_t len, double *out);
 static int il_parse_bool(const char *s, size_t len, int *out);
-static json_t *il_array_query(il_vbuf_t *vb, const il_param_t *p,
-    const char *query, size_t query_len);
-static json_t *il_array_split(il_vbuf_t *vb, const il_param_t *p,
-    const char *raw, size_t len, il_text_e mode);
-static int il_array_add(json_t *arr, json_t *v);
+static int il_array_query(il_arena_t *a, il_vbuf_t *vb, il_value_t *v,
+    const il_param_t *p, const char *query, size_t query_len);
+static int il_array_split(il_arena_t *a, il_vbuf_t *vb, il_value_t *v,
+    const il_param_t *p, const char *raw, size_t len, il_text_e mode);
+static il_value_t *il_array_items(il_arena_t *a, il_value_t *v, size_t n);
 
 
 int
@@ -70,18 +75,21 @@ il_op_validate_params(const il_op_t *op, const char *query,
     size_t query_len, il_header_get_pt header_get, void *header_data,
     il_field_errors_t *errs)
 {
-    int                ok;
+    int                rc, ok;
     size_t             i, klen, vlen, hlen;
-    json_t            *v;
+    il_arena_t         a;
+    il_value_t         v;
     il_vbuf_t          vb;
     il_seen_t          seen[IL_OP_PARAMS_MAX];
     const char        *pos, *key, *val, *hv;
     const il_param_t  *p;
+    char               mem[IL_PARAM_ARENA];
 
     ok = 1;
     vb.buf = vb.stack;
     vb.size = sizeof(vb.stack);
     vb.heap = NULL;
+    il_arena_init(&a, mem, sizeof(mem));
 
     memset(seen, 0, op->nparams * sizeof(il_seen_t));
 
@@ -125,15 +133,15 @@ il_op_validate_params(const il_op_t *op, const char *query,
 
             if (!p->array) {
                 /* a repeated scalar counts as its last occurrence */
-                v = il_value(&vb, seen[i].val, seen[i].len, IL_TEXT_QUERY,
-                             p->types);
+                rc = il_param_value(&a, &vb, &v, seen[i].val, seen[i].len,
+                                    IL_TEXT_QUERY, p->types);
 
             } else if (p->explode) {
-                v = il_array_query(&vb, p, query, query_len);
+                rc = il_array_query(&a, &vb, &v, p, query, query_len);
 
             } else {
-                v = il_array_split(&vb, p, seen[i].val, seen[i].len,
-                                   IL_TEXT_QUERY);
+                rc = il_array_split(&a, &vb, &v, p, seen[i].val, seen[i].len,
+                                    IL_TEXT_QUERY);
             }
 
         } else {
@@ -149,25 +157,28 @@ il_op_validate_params(const il_op_t *op, const char *query,
                 continue;
             }
 
-            v = p->array ? il_array_split(&vb, p, hv, hlen, IL_TEXT_HEADER)
-                         : il_value(&vb, hv, hlen, IL_TEXT_HEADER, p->types);
+            rc = p->array ? il_array_split(&a, &vb, &v, p, hv, hlen,
+                                           IL_TEXT_HEADER)
+                          : il_param_value(&a, &vb, &v, hv, hlen,
+                                           IL_TEXT_HEADER, p->types);
         }
 
-        if (v == NULL) {
+        if (rc != 0) {
             errs->nomem = 1;
             ok = 0;
             break;
         }
 
         if (p->schema != NULL
-            && !il_schema_validate(p->schema, v, p->field, errs))
+            && !il_schema_validate(p->schema, &v, p->field, errs))
         {
             ok = 0;
         }
 
-        json_decref(v);
+        il_arena_reset(&a);
     }
 
+    il_arena_free(&a);
     free(vb.heap);
 
     return ok;
@@ -179,15 +190,18 @@ il_op_check_path(const il_op_t *op, const il_route_t *rt)
 {
     int                ok;
     size_t             i;
-    json_t            *v;
+    il_arena_t         a;
+    il_value_t         v;
     il_vbuf_t          vb;
     const il_param_t  *p;
     il_field_errors_t  fe;
+    char               mem[IL_PARAM_ARENA];
 
     ok = 1;
     vb.buf = vb.stack;
     vb.size = sizeof(vb.stack);
     vb.heap = NULL;
+    il_arena_init(&a, mem, sizeof(mem));
 
     for (i = 0; ok && i < op->nparams; i++) {
         p = &op->params[i];
@@ -201,22 +215,24 @@ il_op_check_path(const il_op_t *op, const il_route_t *rt)
             break;
         }
 
-        v = il_value(&vb, rt->params[p->index].value, rt->params[p->index].len,
-                     IL_TEXT_DECODED, p->types);
-
         /* without memory nothing can be shown to exist */
-        if (v == NULL) {
+        if (il_param_value(&a, &vb, &v, rt->params[p->index].value,
+                           rt->params[p->index].len, IL_TEXT_DECODED,
+                           p->types)
+            != 0)
+        {
             ok = 0;
             break;
         }
 
         il_field_errors_init(&fe);
-        ok = il_schema_validate(p->schema, v, p->field, &fe);
+        ok = il_schema_validate(p->schema, &v, p->field, &fe);
         il_field_errors_free(&fe);
 
-        json_decref(v);
+        il_arena_reset(&a);
     }
 
+    il_arena_free(&a);
     free(vb.heap);
 
     return ok;
@@ -224,7 +240,7 @@ il_op_check_path(const il_op_t *op, const il_route_t *rt)
 
 
 int
-il_op_validate_body(const il_op_t *op, const json_t *body,
+il_op_validate_body(const il_op_t *op, const il_value_t *body,
     il_field_errors_t *errs)
 {
     if (op->body == NULL || body == NULL) {
@@ -469,62 +485,85 @@ il_utf8_next(const unsigned char *p, size_t left, size_t *n)
 }
 
 
-static json_t *
-il_value(il_vbuf_t *vb, const char *raw, size_t len, il_text_e mode,
-    unsigned types)
+static int
+il_param_value(il_arena_t *a, il_vbuf_t *vb, il_value_t *v, const char *raw,
+    size_t len, il_text_e mode, unsigned types)
 {
     size_t       n;
     const char  *s;
 
     s = il_text(vb, raw, len, mode, &n);
     if (s == NULL) {
-        return NULL;
+        return -1;
     }
 
-    return il_coerce(s, n, types);
+    return il_coerce(a, v, s, n, types);
 }
 
 
 /*
  * A string stays a string wherever the schema accepts one, so "0" is
  * never turned into a number that a string branch would have taken.
+ * Strings are copied: the text buffer serves the next value.
  */
 
-static json_t *
-il_coerce(const char *s, size_t len, unsigned types)
+static int
+il_coerce(il_arena_t *a, il_value_t *v, const char *s, size_t len,
+    unsigned types)
 {
     int         b;
+    char       *copy;
     double      d;
-    json_int_t  i;
+    long long   i;
+
+    memset(v, 0, sizeof(il_value_t));
 
     if (len == 0 && (types & IL_SCHEMA_T_NULL)) {
-        return json_null();
+        v->type = IL_VALUE_NULL;
+        return 0;
     }
 
     if (!(types & IL_SCHEMA_T_STRING)) {
         if ((types & (IL_SCHEMA_T_INTEGER | IL_SCHEMA_T_NUMBER))
             && il_parse_int(s, len, &i))
         {
-            return json_integer(i);
+            v->type = IL_VALUE_INTEGER;
+            v->u.i = i;
+            return 0;
         }
 
         if ((types & IL_SCHEMA_T_NUMBER) && il_parse_number(s, len, &d)) {
-            return json_real(d);
+            v->type = IL_VALUE_REAL;
+            v->u.d = d;
+            return 0;
         }
 
         if ((types & IL_SCHEMA_T_BOOLEAN) && il_parse_bool(s, len, &b)) {
-            return json_boolean(b);
+            v->type = b ? IL_VALUE_TRUE : IL_VALUE_FALSE;
+            return 0;
         }
     }
 
-    return json_stringn_nocheck(s, len);
+    copy = il_arena_alloc(a, len + 1);
+    if (copy == NULL) {
+        return -1;
+    }
+
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+
+    v->type = IL_VALUE_STRING;
+    v->len = len;
+    v->u.s = copy;
+
+    return 0;
 }
 
 
 /* An optional sign and digits, within 64 bits. */
 
 static int
-il_parse_int(const char *s, size_t len, json_int_t *out)
+il_parse_int(const char *s, size_t len, long long *out)
 {
     int       neg;
     size_t    i;
@@ -556,10 +595,10 @@ il_parse_int(const char *s, size_t len, json_int_t *out)
 
     if (neg) {
         *out = u == (uint64_t) INT64_MAX + 1 ? INT64_MIN
-                                             : -(json_int_t) u;
+                                             : -(long long) u;
 
     } else {
-        *out = (json_int_t) u;
+        *out = (long long) u;
     }
 
     return 1;
@@ -653,35 +692,44 @@ il_parse_bool(const char *s, size_t len, int *out)
 }
 
 
-/* Every occurrence of the name is one item: OpenAPI's form, exploded. */
+/*
+ * Every occurrence of the name is one item: OpenAPI's form, exploded.
+ * The occurrences are counted first, so the items are one array.
+ */
 
-static json_t *
-il_array_query(il_vbuf_t *vb, const il_param_t *p, const char *query,
-    size_t query_len)
+static int
+il_array_query(il_arena_t *a, il_vbuf_t *vb, il_value_t *v,
+    const il_param_t *p, const char *query, size_t query_len)
 {
-    size_t       klen, vlen;
-    json_t      *arr;
+    size_t       n, klen, vlen;
+    il_value_t  *items;
     const char  *pos, *key, *val;
 
-    arr = json_array();
-    if (arr == NULL) {
-        return NULL;
+    n = 0;
+    pos = query;
+
+    while (il_query_next(&pos, query + query_len, &key, &klen, &val, &vlen)) {
+        n += il_key_match(key, klen, p);
+    }
+
+    items = il_array_items(a, v, n);
+    if (items == NULL) {
+        return -1;
     }
 
     pos = query;
 
     while (il_query_next(&pos, query + query_len, &key, &klen, &val, &vlen)) {
         if (il_key_match(key, klen, p)
-            && il_array_add(arr, il_value(vb, val, vlen, IL_TEXT_QUERY,
-                                          p->item_types))
+            && il_param_value(a, vb, items++, val, vlen, IL_TEXT_QUERY,
+                              p->item_types)
                != 0)
         {
-            json_decref(arr);
-            return NULL;
+            return -1;
         }
     }
 
-    return arr;
+    return 0;
 }
 
 
@@ -691,48 +739,65 @@ il_array_query(il_vbuf_t *vb, const il_param_t *p, const char *query,
  * encoded themselves, so those split the decoded text.
  */
 
-static json_t *
-il_array_split(il_vbuf_t *vb, const il_param_t *p, const char *raw,
-    size_t len, il_text_e mode)
+static int
+il_array_split(il_arena_t *a, il_vbuf_t *vb, il_value_t *v,
+    const il_param_t *p, const char *raw, size_t len, il_text_e mode)
 {
     size_t       n, k;
-    json_t      *arr;
+    il_value_t  *items;
     const char  *s, *e, *end;
 
     if (len == 0) {
-        return (p->types & IL_SCHEMA_T_NULL) ? json_null() : json_array();
-    }
+        if (p->types & IL_SCHEMA_T_NULL) {
+            memset(v, 0, sizeof(il_value_t));
+            v->type = IL_VALUE_NULL;
+            return 0;
+        }
 
-    arr = json_array();
-    if (arr == NULL) {
-        return NULL;
+        return il_array_items(a, v, 0) ? 0 : -1;
     }
 
     if (p->delim != ',') {
         s = il_text(vb, raw, len, mode, &n);
         if (s == NULL) {
-            json_decref(arr);
-            return NULL;
+            return -1;
         }
 
         end = s + n;
+
+        for (k = 1, e = s; (e = memchr(e, p->delim, end - e)) != NULL; e++) {
+            k++;
+        }
+
+        items = il_array_items(a, v, k);
+        if (items == NULL) {
+            return -1;
+        }
 
         for ( /* void */ ; ; s = e + 1) {
             e = memchr(s, p->delim, end - s);
             k = (e ? e : end) - s;
 
-            if (il_array_add(arr, il_coerce(s, k, p->item_types)) != 0) {
-                json_decref(arr);
-                return NULL;
+            if (il_coerce(a, items++, s, k, p->item_types) != 0) {
+                return -1;
             }
 
             if (e == NULL) {
-                return arr;
+                return 0;
             }
         }
     }
 
     end = raw + len;
+
+    for (k = 1, e = raw; (e = memchr(e, ',', end - e)) != NULL; e++) {
+        k++;
+    }
+
+    items = il_array_items(a, v, k);
+    if (items == NULL) {
+        return -1;
+    }
 
     for (s = raw; ; s = e + 1) {
         e = memchr(s, ',', end - s);
@@ -749,24 +814,36 @@ il_array_split(il_vbuf_t *vb, const il_param_t *p, const char *raw,
             }
         }
 
-        if (il_array_add(arr, il_value(vb, s, k, mode, p->item_types)) != 0) {
-            json_decref(arr);
-            return NULL;
+        if (il_param_value(a, vb, items++, s, k, mode, p->item_types) != 0) {
+            return -1;
         }
 
         if (e == NULL) {
-            return arr;
+            return 0;
         }
     }
 }
 
 
-static int
-il_array_add(json_t *arr, json_t *v)
+/* v made an array of n items, still to be filled. */
+
+static il_value_t *
+il_array_items(il_arena_t *a, il_value_t *v, size_t n)
 {
-    if (v == NULL) {
-        return -1;
+    il_value_t  *items;
+
+    if (n > SIZE_MAX / 2 / sizeof(il_value_t)) {
+        return NULL;
     }
 
-    return json_array_append_new(arr, v);
+    items = il_arena_alloc(a, n * sizeof(il_value_t));
+    if (items == NULL) {
+        return NULL;
+    }
+
+    v->type = IL_VALUE_ARRAY;
+    v->len = n;
+    v->u.items = items;
+
+    return items;
 }

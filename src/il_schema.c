@@ -157,6 +157,7 @@ il_schema_doc_new(json_t *root, unsigned flags)
 
     doc->root = json_incref(root);
     doc->flags = flags;
+    il_arena_init(&doc->values, NULL, 0);
 
     doc->true_node.max_len = SIZE_MAX;
     doc->true_node.max_items = SIZE_MAX;
@@ -198,6 +199,7 @@ il_schema_doc_free(il_schema_doc_t *doc)
         free(b);
     }
 
+    il_arena_free(&doc->values);
     json_decref(doc->root);
     free(doc);
 }
@@ -403,14 +405,14 @@ il_schema_types_r(const il_schema_t *s, unsigned depth)
     t = (s->kw & IL_KW_TYPE) ? s->types : IL_SCHEMA_T_ANY;
 
     if (s->kw & IL_KW_CONST) {
-        t &= il_schema_json_type(s->konst);
+        t &= il_schema_value_type(s->konst);
     }
 
     if (s->kw & IL_KW_ENUM) {
         u = 0;
 
-        for (i = 0; i < json_array_size(s->enums); i++) {
-            u |= il_schema_json_type(json_array_get(s->enums, i));
+        for (i = 0; i < s->enums->len; i++) {
+            u |= il_schema_value_type(&s->enums->u.items[i]);
         }
 
         t &= u;
@@ -805,7 +807,10 @@ il_schema_c_type(il_schema_cc_t *cc, il_schema_t *s, json_t *j)
 }
 
 
-/* const and enum, with their messages written once here. */
+/*
+ * const and enum, with their messages written once here, and their
+ * values copied out of jansson into the form requests are read in.
+ */
 
 static int
 il_schema_c_values(il_schema_cc_t *cc, il_schema_t *s, json_t *j)
@@ -817,7 +822,11 @@ il_schema_c_values(il_schema_cc_t *cc, il_schema_t *s, json_t *j)
 
     v = json_object_get(j, "const");
     if (v != NULL) {
-        s->konst = v;
+        s->konst = il_value_from_json(&cc->doc->values, v);
+        if (s->konst == NULL) {
+            return il_schema_fail(cc, "out of memory");
+        }
+
         s->kw |= IL_KW_CONST;
 
         q = il_schema_quote(cc->doc, v);
@@ -840,7 +849,11 @@ il_schema_c_values(il_schema_cc_t *cc, il_schema_t *s, json_t *j)
         return il_schema_fail(cc, "\"enum\" must be an array");
     }
 
-    s->enums = v;
+    s->enums = il_value_from_json(&cc->doc->values, v);
+    if (s->enums == NULL) {
+        return il_schema_fail(cc, "out of memory");
+    }
+
     s->kw |= IL_KW_ENUM;
 
     n = json_array_size(v);

@@ -3,7 +3,8 @@
  * Copyright (C) ngx_http_interloom_module authors
  *
  * JSON Schema 2020-12, as OpenAPI 3.1 uses it, compiled once from a
- * jansson document and checked against request values.  Plain C: no nginx.
+ * jansson document and checked against request values held in an arena
+ * (il_value.h).  Plain C: no nginx.
  */
 
 
@@ -15,6 +16,7 @@
 #include <jansson.h>
 
 #include "il_error.h"
+#include "il_value.h"
 
 
 /* Compile flags. */
@@ -51,7 +53,7 @@ il_schema_t *il_schema_compile(il_schema_doc_t *doc, const char *pointer,
  * when only the verdict is wanted: then validation stops at the first
  * problem.
  */
-int il_schema_validate(const il_schema_t *s, const json_t *value,
+int il_schema_validate(const il_schema_t *s, const il_value_t *value,
     const char *base, il_field_errors_t *errs);
 
 /*

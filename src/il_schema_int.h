@@ -17,6 +17,7 @@
 #include "il_schema.h"
 #include "il_regex.h"
 #include "il_format.h"
+#include "il_value.h"
 
 
 /* Subschemas nested in one schema object, as the compiler follows them. */
@@ -45,7 +46,7 @@
 
 typedef struct {
     unsigned      is_int;
-    json_int_t    i;
+    long long     i;
     double        d;
     const char   *text;            /* as JSON writes it, for messages */
     uint64_t      mant;            /* the value as mant * 10^exp10, */
@@ -102,9 +103,9 @@ struct il_schema_s {
     const char           *pointer;     /* where it is, for messages */
     const json_t         *json;        /* its schema object */
 
-    const json_t         *konst;
+    const il_value_t     *konst;       /* converted from the document */
     const char           *const_msg;
-    const json_t         *enums;
+    const il_value_t     *enums;       /* an array value */
     const char           *enum_msg;
 
     size_t                min_len;
@@ -218,6 +219,8 @@ struct il_schema_doc_s {
     size_t               nregexes;
     size_t               cregexes;
 
+    il_arena_t           values;   /* const and enum as values */
+
     il_schema_t          true_node;
     il_schema_t          false_node;
 };
@@ -293,7 +296,7 @@ typedef struct {
 } il_v_eval_t;
 
 
-int il_schema_v(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+int il_schema_v(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *ev);
 void il_schema_v_err(il_v_ctx_t *ctx, il_field_errors_t *errs,
     const char *type, const char *msg);
@@ -306,7 +309,7 @@ void il_schema_v_eval_merge(il_v_eval_t *dst, const il_v_eval_t *src);
 
 /* il_schema_union.c */
 int il_schema_v_union(il_v_ctx_t *ctx, const il_schema_t *s,
-    il_schema_t **b, size_t n, int opt, int one, const json_t *v,
+    il_schema_t **b, size_t n, int opt, int one, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *ev);
 void il_schema_v_type_error(il_v_ctx_t *ctx, unsigned types,
     il_field_errors_t *errs);
@@ -338,11 +341,11 @@ int il_schema_num_set(il_schema_doc_t *doc, il_num_t *n, const json_t *v);
 int il_schema_decimal(double d, uint64_t *mant, int *exp10);
 
 /* il_schema_value.c */
-int il_schema_json_equal(const json_t *a, const json_t *b);
-unsigned il_schema_json_type(const json_t *v);
-int il_schema_unique(const json_t *v);
-int il_schema_num_cmp(const json_t *v, const il_num_t *n);
-int il_schema_multiple(const json_t *v, const il_num_t *m);
+int il_schema_value_equal(const il_value_t *a, const il_value_t *b);
+unsigned il_schema_value_type(const il_value_t *v);
+int il_schema_unique(const il_value_t *v);
+int il_schema_num_cmp(const il_value_t *v, const il_num_t *n);
+int il_schema_multiple(const il_value_t *v, const il_num_t *m);
 size_t il_schema_utf8_len(const char *s, size_t len);
 
 

@@ -16,7 +16,7 @@
 
 
 static int il_v_union_report(il_v_ctx_t *ctx, il_schema_t **b, size_t n,
-    int opt, const json_t *v, il_field_errors_t *errs);
+    int opt, const il_value_t *v, il_field_errors_t *errs);
 static void il_v_types_text(unsigned types, char *buf, size_t size);
 
 
@@ -27,14 +27,14 @@ static void il_v_types_text(unsigned types, char *buf, size_t size);
 
 int
 il_schema_v_union(il_v_ctx_t *ctx, const il_schema_t *s, il_schema_t **b,
-    size_t n, int opt, int one, const json_t *v, il_field_errors_t *errs,
+    size_t n, int opt, int one, const il_value_t *v, il_field_errors_t *errs,
     il_v_eval_t *ev)
 {
     int                     r, disc;
     char                    tag[128];
     size_t                  i, valid;
-    json_t                 *t;
     il_v_eval_t             tmp;
+    const il_value_t       *t;
     const il_schema_tag_t  *dt;
 
     disc = 0;
@@ -42,13 +42,16 @@ il_schema_v_union(il_v_ctx_t *ctx, const il_schema_t *s, il_schema_t **b,
 
     if (s->disc_prop && b == (s->none_of ? s->one_of : s->any_of)) {
         disc = 1;
-        t = json_is_object(v) ? json_object_get(v, s->disc_prop) : NULL;
+        t = il_value_get(v, s->disc_prop, strlen(s->disc_prop));
 
-        if (json_is_string(t)) {
+        if (t != NULL && t->type == IL_VALUE_STRING) {
             for (i = 0; i < s->ndisc_tags; i++) {
                 dt = &s->disc_tags[i];
 
-                if (strcmp(dt->tag, json_string_value(t)) == 0) {
+                /* the whole tag: one that holds a NUL names no branch */
+                if (strlen(dt->tag) == t->len
+                    && memcmp(dt->tag, t->u.s, t->len) == 0)
+                {
                     return il_schema_v(ctx, dt->schema, v, errs, ev);
                 }
             }
@@ -106,17 +109,24 @@ il_schema_v_union(il_v_ctx_t *ctx, const il_schema_t *s, il_schema_t **b,
             return 0;
         }
 
-        if (json_is_string(t)) {
-            snprintf(tag, sizeof(tag), "'%s'", json_string_value(t));
+        switch (t->type) {
 
-        } else if (json_is_null(t)) {
+        case IL_VALUE_STRING:
+            snprintf(tag, sizeof(tag), "'%s'", t->u.s);
+            break;
+
+        case IL_VALUE_NULL:
             snprintf(tag, sizeof(tag), "null");
+            break;
 
-        } else {
+        default:
             snprintf(tag, sizeof(tag), "of type %s",
-                     json_is_number(t) ? "number"
-                     : json_is_boolean(t) ? "boolean"
-                     : json_is_array(t) ? "array" : "object");
+                     (t->type == IL_VALUE_INTEGER || t->type == IL_VALUE_REAL)
+                     ? "number"
+                     : (t->type == IL_VALUE_TRUE || t->type == IL_VALUE_FALSE)
+                     ? "boolean"
+                     : t->type == IL_VALUE_ARRAY ? "array" : "object");
+            break;
         }
 
         il_schema_v_errf(ctx, errs, "union_tag_invalid",
@@ -139,7 +149,7 @@ il_schema_v_union(il_v_ctx_t *ctx, const il_schema_t *s, il_schema_t **b,
 
 static int
 il_v_union_report(il_v_ctx_t *ctx, il_schema_t **b, size_t n, int opt,
-    const json_t *v, il_field_errors_t *errs)
+    const il_value_t *v, il_field_errors_t *errs)
 {
     size_t    i;
     unsigned  vt, t, all;
@@ -148,7 +158,7 @@ il_v_union_report(il_v_ctx_t *ctx, il_schema_t **b, size_t n, int opt,
         return il_schema_v(ctx, b[opt], v, errs, NULL);
     }
 
-    vt = il_schema_json_type(v);
+    vt = il_schema_value_type(v);
     all = 0;
 
     for (i = 0; i < n; i++) {

@@ -63,7 +63,7 @@ il_schema_num_set(il_schema_doc_t *doc, il_num_t *n, const json_t *v)
         n->is_int = 1;
         n->i = json_integer_value(v);
         n->d = (double) n->i;
-        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, n->i);
+        snprintf(buf, sizeof(buf), "%lld", n->i);
 
     } else {
         d = json_real_value(v);

@@ -2,10 +2,11 @@
 /*
  * Copyright (C) ngx_http_interloom_module authors
  *
- * The validator: walks compiled nodes over a value and reports problems
- * as the API words them.  Nothing here allocates on the way except the
- * error list, a path longer than its inline buffer, and the bit sets of
- * unevaluatedProperties/unevaluatedItems and uniqueItems on large values.
+ * The validator: walks compiled nodes over a value (il_value.h) and
+ * reports problems as the API words them.  Nothing here allocates on the
+ * way except the error list, a path longer than its inline buffer, and
+ * the bit sets of unevaluatedProperties/unevaluatedItems and uniqueItems
+ * on large values.
  * What compares and measures JSON values is in il_schema_value.c, how a
  * failed anyOf/oneOf becomes fields in il_schema_union.c.
  */
@@ -20,23 +21,24 @@
 #include "il_schema_int.h"
 
 
-static int il_v_node(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
-    il_field_errors_t *errs, il_v_eval_t *ev);
+static int il_v_node(il_v_ctx_t *ctx, const il_schema_t *s,
+    const il_value_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
 static int il_v_string(il_v_ctx_t *ctx, const il_schema_t *s,
-    const json_t *v, il_field_errors_t *errs);
+    const il_value_t *v, il_field_errors_t *errs);
 static int il_v_number(il_v_ctx_t *ctx, const il_schema_t *s,
-    const json_t *v, il_field_errors_t *errs);
+    const il_value_t *v, il_field_errors_t *errs);
 static int il_v_object(il_v_ctx_t *ctx, const il_schema_t *s,
-    const json_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
+    const il_value_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
 static int il_v_extras(il_v_ctx_t *ctx, const il_schema_t *s,
-    const json_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
+    const il_value_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
 static int il_v_array(il_v_ctx_t *ctx, const il_schema_t *s,
-    const json_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
+    const il_value_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
 static int il_v_apply(il_v_ctx_t *ctx, const il_schema_t *s,
-    const json_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
+    const il_value_t *v, il_field_errors_t *errs, il_v_eval_t *ev);
 static int il_v_uneval(il_v_ctx_t *ctx, const il_schema_t *s,
-    const json_t *v, il_field_errors_t *errs, il_v_eval_t *mine);
-static int il_v_enum(const il_schema_t *s, const json_t *v);
+    const il_value_t *v, il_field_errors_t *errs, il_v_eval_t *mine);
+static int il_v_enum(const il_schema_t *s, const il_value_t *v);
+static const il_value_t *il_v_get(const il_value_t *v, const char *name);
 static size_t il_v_push_key(il_v_ctx_t *ctx, const char *key, size_t len);
 static size_t il_v_push_index(il_v_ctx_t *ctx, size_t i);
 static void il_v_pop(il_v_ctx_t *ctx, size_t len);
@@ -46,7 +48,7 @@ static int il_v_eval_has(const il_v_eval_t *e, size_t i);
 
 
 int
-il_schema_validate(const il_schema_t *s, const json_t *value,
+il_schema_validate(const il_schema_t *s, const il_value_t *value,
     const char *base, il_field_errors_t *errs)
 {
     int         ok;
@@ -82,7 +84,7 @@ il_schema_validate(const il_schema_t *s, const json_t *value,
 
 
 int
-il_schema_v(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_schema_v(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *ev)
 {
     int  ok;
@@ -111,15 +113,14 @@ il_schema_v(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
 
 
 static int
-il_v_node(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_v_node(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *ev)
 {
     int           ok, own;
-    size_t        n;
     unsigned      vt;
     il_v_eval_t   mine, *cur;
 
-    vt = il_schema_json_type(v);
+    vt = il_schema_value_type(v);
 
     if ((s->kw & IL_KW_TYPE) && !(s->types & vt)) {
         il_schema_v_type_error(ctx, s->types, errs);
@@ -130,15 +131,13 @@ il_v_node(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
     own = 0;
     cur = NULL;
 
-    if (json_is_object(v) || json_is_array(v)) {
+    if (v->type == IL_VALUE_OBJECT || v->type == IL_VALUE_ARRAY) {
         cur = ev;
 
-        if ((s->uneval_props && json_is_object(v))
-            || (s->uneval_items && json_is_array(v)))
+        if ((s->uneval_props && v->type == IL_VALUE_OBJECT)
+            || (s->uneval_items && v->type == IL_VALUE_ARRAY))
         {
-            n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
-
-            if (il_schema_v_eval_init(&mine, n) != 0)
+            if (il_schema_v_eval_init(&mine, v->len) != 0)
             {
                 if (errs) {
                     errs->nomem = 1;
@@ -152,7 +151,7 @@ il_v_node(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
         }
     }
 
-    if ((s->kw & IL_KW_CONST) && !il_schema_json_equal(v, s->konst)) {
+    if ((s->kw & IL_KW_CONST) && !il_schema_value_equal(v, s->konst)) {
         il_schema_v_err(ctx, errs, "literal_error", s->const_msg);
         ok = 0;
 
@@ -170,31 +169,31 @@ il_v_node(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
         }
     }
 
-    switch (json_typeof(v)) {
+    switch (v->type) {
 
-    case JSON_STRING:
+    case IL_VALUE_STRING:
         if (s->kw & IL_KW_STRING) {
             ok &= il_v_string(ctx, s, v, errs);
         }
 
         break;
 
-    case JSON_INTEGER:
-    case JSON_REAL:
+    case IL_VALUE_INTEGER:
+    case IL_VALUE_REAL:
         if (s->kw & IL_KW_NUMBER) {
             ok &= il_v_number(ctx, s, v, errs);
         }
 
         break;
 
-    case JSON_OBJECT:
+    case IL_VALUE_OBJECT:
         if ((s->kw & IL_KW_OBJECT) || cur != NULL) {
             ok &= il_v_object(ctx, s, v, errs, cur);
         }
 
         break;
 
-    case JSON_ARRAY:
+    case IL_VALUE_ARRAY:
         if ((s->kw & IL_KW_ARRAY) || cur != NULL) {
             ok &= il_v_array(ctx, s, v, errs, cur);
         }
@@ -236,7 +235,7 @@ done:
 
 
 static int
-il_v_string(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_v_string(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs)
 {
     int          ok, rc;
@@ -244,8 +243,8 @@ il_v_string(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
     const char  *str;
 
     ok = 1;
-    str = json_string_value(v);
-    len = json_string_length(v);
+    str = v->u.s;
+    len = v->len;
 
     if (s->min_len || s->max_len != SIZE_MAX) {
         n = il_schema_utf8_len(str, len);
@@ -326,7 +325,7 @@ il_v_string(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
 
 
 static int
-il_v_number(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_v_number(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs)
 {
     int  ok;
@@ -379,13 +378,15 @@ il_v_number(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
  */
 
 static int
-il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *ev)
 {
     int                      ok;
     size_t                   i, k, old, n;
-    json_t                  *m, *key;
-    const char              *name, *first;
+    il_value_t               key;
+    const char              *first;
+    const il_value_t        *m;
+    const il_member_t       *mb;
     const il_schema_prop_t  *p;
     const il_schema_dep_t   *d;
     const il_schema_group_t *g;
@@ -398,7 +399,7 @@ il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
         }
 
         p = &s->props[i];
-        m = json_object_getn(v, p->name, p->len);
+        m = il_value_get(v, p->name, p->len);
 
         if (m != NULL) {
             if (p->read_only) {
@@ -427,7 +428,7 @@ il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
     }
 
     for (i = 0; i < s->nrequired; i++) {
-        if (json_object_get(v, s->required[i]) == NULL) {
+        if (il_v_get(v, s->required[i]) == NULL) {
             old = il_v_push_key(ctx, s->required[i],
                                 strlen(s->required[i]));
             il_schema_v_err(ctx, errs, "missing", "Field required.");
@@ -443,12 +444,12 @@ il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
     for (i = 0; i < s->ndep_required; i++) {
         d = &s->dep_required[i];
 
-        if (json_object_get(v, d->name) == NULL) {
+        if (il_v_get(v, d->name) == NULL) {
             continue;
         }
 
         for (k = 0; k < d->n; k++) {
-            if (json_object_get(v, d->names[k]) == NULL) {
+            if (il_v_get(v, d->names[k]) == NULL) {
                 old = il_v_push_key(ctx, d->names[k], strlen(d->names[k]));
                 il_schema_v_err(ctx, errs, "missing", "Field required.");
                 il_v_pop(ctx, old);
@@ -466,9 +467,9 @@ il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
         first = NULL;
 
         for (k = 0; k < g->n; k++) {
-            m = json_object_get(v, g->names[k]);
+            m = il_v_get(v, g->names[k]);
 
-            if (m == NULL || json_is_null(m)) {
+            if (m == NULL || m->type == IL_VALUE_NULL) {
                 continue;
             }
 
@@ -498,27 +499,21 @@ il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
     }
 
     if (s->names) {
-        json_object_foreach((json_t *) v, name, m) {
-            n = strlen(name);
-            key = json_stringn_nocheck(name, n);
+        /* a key is checked as a string value that points at it */
+        key.type = IL_VALUE_STRING;
 
-            if (key == NULL) {
-                if (errs) {
-                    errs->nomem = 1;
-                }
+        for (i = 0; i < v->len; i++) {
+            mb = &v->u.members[i];
+            key.len = mb->len;
+            key.u.s = mb->key;
 
-                return 0;
-            }
-
-            if (!il_schema_v(ctx, s->names, key, NULL, NULL)) {
-                old = il_v_push_key(ctx, name, n);
+            if (!il_schema_v(ctx, s->names, &key, NULL, NULL)) {
+                old = il_v_push_key(ctx, mb->key, mb->len);
                 il_schema_v_err(ctx, errs, "value_error",
                                 "Property name is not allowed.");
                 il_v_pop(ctx, old);
                 ok = 0;
             }
-
-            json_decref(key);
 
             if (!ok && errs == NULL) {
                 return 0;
@@ -526,7 +521,7 @@ il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
         }
     }
 
-    n = json_object_size(v);
+    n = v->len;
 
     if (n < s->min_props) {
         il_schema_v_errf(ctx, errs, "too_short",
@@ -548,7 +543,7 @@ il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
     for (i = 0; i < s->ndep_schemas; i++) {
         d = &s->dep_schemas[i];
 
-        if (json_object_get(v, d->name) != NULL
+        if (il_v_get(v, d->name) != NULL
             && !il_schema_v(ctx, d->schema, v, errs, ev))
         {
             ok = 0;
@@ -570,25 +565,26 @@ il_v_object(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
  */
 
 static int
-il_v_extras(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_v_extras(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *ev)
 {
     int                      ok, seen, rc;
     size_t                   i, k, n, old;
-    json_t                  *m;
     uint32_t                 h, slot;
     const char              *key;
+    const il_value_t        *m;
     const il_schema_prop_t  *p;
 
     ok = 1;
-    i = 0;
 
-    json_object_foreach((json_t *) v, key, m) {
+    for (i = 0; i < v->len; i++) {
         if (errs && errs->truncated) {
             return 0;
         }
 
-        n = strlen(key);
+        key = v->u.members[i].key;
+        n = v->u.members[i].len;
+        m = &v->u.members[i].value;
         p = NULL;
 
         if (s->nprops) {
@@ -650,8 +646,6 @@ il_v_extras(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
         if (seen && ev != NULL) {
             il_v_eval_mark(ev, i);
         }
-
-        i++;
     }
 
     return ok;
@@ -659,15 +653,15 @@ il_v_extras(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
 
 
 static int
-il_v_array(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_v_array(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *ev)
 {
-    int      ok;
-    size_t   n, i, old, count;
-    json_t  *m;
+    int                ok;
+    size_t             n, i, old, count;
+    const il_value_t  *m;
 
     ok = 1;
-    n = json_array_size(v);
+    n = v->len;
 
     if (n < s->min_items) {
         il_schema_v_errf(ctx, errs, "too_short",
@@ -692,7 +686,7 @@ il_v_array(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
         }
 
         if (i < s->nprefix) {
-            m = json_array_get(v, i);
+            m = &v->u.items[i];
             old = il_v_push_index(ctx, i);
 
             if (!il_schema_v(ctx, s->prefix[i], m, errs, NULL)) {
@@ -702,7 +696,7 @@ il_v_array(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
             il_v_pop(ctx, old);
 
         } else if (s->items) {
-            m = json_array_get(v, i);
+            m = &v->u.items[i];
             old = il_v_push_index(ctx, i);
 
             if (!il_schema_v(ctx, s->items, m, errs, NULL)) {
@@ -728,7 +722,7 @@ il_v_array(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
         count = 0;
 
         for (i = 0; i < n; i++) {
-            m = json_array_get(v, i);
+            m = &v->u.items[i];
 
             if (il_schema_v(ctx, s->contains, m, NULL, NULL)) {
                 count++;
@@ -768,7 +762,7 @@ il_v_array(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
 
 
 static int
-il_v_apply(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_v_apply(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *ev)
 {
     int          ok, r;
@@ -859,29 +853,29 @@ il_v_apply(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
 
 
 static int
-il_v_uneval(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
+il_v_uneval(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
     il_field_errors_t *errs, il_v_eval_t *mine)
 {
-    int          ok;
-    size_t       i, old;
-    json_t      *m;
-    const char  *key;
+    int                 ok;
+    size_t              i, old;
+    const il_member_t  *m;
 
     ok = 1;
 
-    if (json_is_object(v) && s->uneval_props) {
-        i = 0;
-
-        json_object_foreach((json_t *) v, key, m) {
+    if (v->type == IL_VALUE_OBJECT && s->uneval_props) {
+        for (i = 0; i < v->len; i++) {
             if (!il_v_eval_has(mine, i)) {
-                old = il_v_push_key(ctx, key, strlen(key));
+                m = &v->u.members[i];
+                old = il_v_push_key(ctx, m->key, m->len);
 
                 if (s->uneval_props->kw & IL_KW_FALSE) {
                     il_schema_v_err(ctx, errs, "extra_forbidden",
                                     "Extra inputs are not permitted.");
                     ok = 0;
 
-                } else if (!il_schema_v(ctx, s->uneval_props, m, errs, NULL)) {
+                } else if (!il_schema_v(ctx, s->uneval_props, &m->value, errs,
+                                        NULL))
+                {
                     ok = 0;
                 }
 
@@ -891,19 +885,19 @@ il_v_uneval(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
                     return 0;
                 }
             }
-
-            i++;
         }
 
         mine->all = 1;
     }
 
-    if (json_is_array(v) && s->uneval_items) {
-        json_array_foreach(v, i, m) {
+    if (v->type == IL_VALUE_ARRAY && s->uneval_items) {
+        for (i = 0; i < v->len; i++) {
             if (!il_v_eval_has(mine, i)) {
                 old = il_v_push_index(ctx, i);
 
-                if (!il_schema_v(ctx, s->uneval_items, m, errs, NULL)) {
+                if (!il_schema_v(ctx, s->uneval_items, &v->u.items[i], errs,
+                                 NULL))
+                {
                     ok = 0;
                 }
 
@@ -923,17 +917,26 @@ il_v_uneval(il_v_ctx_t *ctx, const il_schema_t *s, const json_t *v,
 
 
 static int
-il_v_enum(const il_schema_t *s, const json_t *v)
+il_v_enum(const il_schema_t *s, const il_value_t *v)
 {
     size_t  i;
 
-    for (i = 0; i < json_array_size(s->enums); i++) {
-        if (il_schema_json_equal(v, json_array_get(s->enums, i))) {
+    for (i = 0; i < s->enums->len; i++) {
+        if (il_schema_value_equal(v, &s->enums->u.items[i])) {
             return 1;
         }
     }
 
     return 0;
+}
+
+
+/* A member by a name the schema holds as a C string. */
+
+static const il_value_t *
+il_v_get(const il_value_t *v, const char *name)
+{
+    return il_value_get(v, name, strlen(name));
 }
 
 
@@ -975,15 +978,21 @@ il_v_push_key(il_v_ctx_t *ctx, const char *key, size_t len)
 }
 
 
+/* Digits written backwards by hand: snprintf() was half of validating. */
+
 static size_t
 il_v_push_index(il_v_ctx_t *ctx, size_t i)
 {
-    int   n;
-    char  buf[24];
+    char  buf[24], *p;
 
-    n = snprintf(buf, sizeof(buf), "%zu", i);
+    p = buf + sizeof(buf);
 
-    return il_v_push_key(ctx, buf, (size_t) n);
+    do {
+        *--p = (char) ('0' + i % 10);
+        i /= 10;
+    } while (i);
+
+    return il_v_push_key(ctx, p, buf + sizeof(buf) - p);
 }
 
 

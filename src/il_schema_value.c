@@ -26,7 +26,8 @@ typedef struct {
 
 static int il_v_hashed_cmp(const void *a, const void *b);
 static uint64_t il_v_mix(uint64_t h);
-static uint64_t il_v_hash(const json_t *v);
+static uint64_t il_v_hash(const il_value_t *v);
+static long double il_v_number(const il_value_t *v);
 
 
 /*
@@ -35,20 +36,20 @@ static uint64_t il_v_hash(const json_t *v);
  */
 
 int
-il_schema_unique(const json_t *v)
+il_schema_unique(const il_value_t *v)
 {
-    int             ok;
-    size_t          n, i, k;
-    il_v_hashed_t  *h;
+    int                ok;
+    size_t             n, i, k;
+    il_v_hashed_t     *h;
+    const il_value_t  *items;
 
-    n = json_array_size(v);
+    n = v->len;
+    items = v->u.items;
 
     if (n <= IL_V_PAIRWISE) {
         for (i = 0; i < n; i++) {
             for (k = i + 1; k < n; k++) {
-                if (il_schema_json_equal(json_array_get(v, i),
-                                         json_array_get(v, k)))
-                {
+                if (il_schema_value_equal(&items[i], &items[k])) {
                     return 0;
                 }
             }
@@ -63,7 +64,7 @@ il_schema_unique(const json_t *v)
     }
 
     for (i = 0; i < n; i++) {
-        h[i].hash = il_v_hash(json_array_get(v, i));
+        h[i].hash = il_v_hash(&items[i]);
         h[i].index = i;
     }
 
@@ -73,8 +74,8 @@ il_schema_unique(const json_t *v)
 
     for (i = 0; ok && i < n; i++) {
         for (k = i + 1; k < n && h[k].hash == h[i].hash; k++) {
-            if (il_schema_json_equal(json_array_get(v, h[i].index),
-                                     json_array_get(v, h[k].index)))
+            if (il_schema_value_equal(&items[h[i].index],
+                                      &items[h[k].index]))
             {
                 ok = 0;
                 break;
@@ -118,65 +119,63 @@ il_v_mix(uint64_t h)
 
 
 static uint64_t
-il_v_hash(const json_t *v)
+il_v_hash(const il_value_t *v)
 {
-    double       d;
-    size_t       i, len;
-    json_t      *m;
-    uint64_t     h, bits;
-    const char  *s, *key;
+    double              d;
+    size_t              i;
+    uint64_t            h, bits;
+    const il_member_t  *m;
 
-    switch (json_typeof(v)) {
+    switch (v->type) {
 
-    case JSON_INTEGER:
-        return il_v_mix((uint64_t) json_integer_value(v) ^ 0x1234);
+    case IL_VALUE_INTEGER:
+        return il_v_mix((uint64_t) v->u.i ^ 0x1234);
 
-    case JSON_REAL:
-        d = json_real_value(v);
+    case IL_VALUE_REAL:
+        d = v->u.d;
 
         if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18) {
-            return il_v_mix((uint64_t) (json_int_t) d ^ 0x1234);
+            return il_v_mix((uint64_t) (long long) d ^ 0x1234);
         }
 
         memcpy(&bits, &d, sizeof(bits));
         return il_v_mix(bits);
 
-    case JSON_STRING:
-        s = json_string_value(v);
-        len = json_string_length(v);
+    case IL_VALUE_STRING:
         h = 1469598103934665603ULL;
 
-        for (i = 0; i < len; i++) {
-            h ^= (unsigned char) s[i];
+        for (i = 0; i < v->len; i++) {
+            h ^= (unsigned char) v->u.s[i];
             h *= 1099511628211ULL;
         }
 
         return h;
 
-    case JSON_ARRAY:
+    case IL_VALUE_ARRAY:
         h = 0x9e3779b97f4a7c15ULL;
 
-        json_array_foreach(v, i, m) {
-            h = il_v_mix(h ^ il_v_hash(m)) + i;
+        for (i = 0; i < v->len; i++) {
+            h = il_v_mix(h ^ il_v_hash(&v->u.items[i])) + i;
         }
 
         return h;
 
-    case JSON_OBJECT:
+    case IL_VALUE_OBJECT:
         h = 0x7f4a7c159e3779b9ULL;
 
         /* a sum: the order of keys must not matter */
-        json_object_foreach((json_t *) v, key, m) {
-            h += il_v_mix(il_v_hash(m) ^ il_v_mix(strlen(key) + 0x51)
-                          ^ (uint64_t) (unsigned char) key[0] << 8);
+        for (i = 0; i < v->len; i++) {
+            m = &v->u.members[i];
+            h += il_v_mix(il_v_hash(&m->value) ^ il_v_mix(m->len + 0x51)
+                          ^ (uint64_t) (unsigned char) m->key[0] << 8);
         }
 
         return h;
 
-    case JSON_TRUE:
+    case IL_VALUE_TRUE:
         return 1;
 
-    case JSON_FALSE:
+    case IL_VALUE_FALSE:
         return 2;
 
     default:
@@ -188,61 +187,54 @@ il_v_hash(const json_t *v)
 /* JSON equality: 1 equals 1.0, object key order does not matter. */
 
 int
-il_schema_json_equal(const json_t *a, const json_t *b)
+il_schema_value_equal(const il_value_t *a, const il_value_t *b)
 {
-    size_t       i;
-    json_t      *m;
-    const char  *key;
-    long double  x, y;
+    size_t              i;
+    const il_value_t   *o;
+    const il_member_t  *m;
 
-    if (json_is_number(a) && json_is_number(b)) {
-        if (json_is_integer(a) && json_is_integer(b)) {
-            return json_integer_value(a) == json_integer_value(b);
+    if ((a->type == IL_VALUE_INTEGER || a->type == IL_VALUE_REAL)
+        && (b->type == IL_VALUE_INTEGER || b->type == IL_VALUE_REAL))
+    {
+        if (a->type == IL_VALUE_INTEGER && b->type == IL_VALUE_INTEGER) {
+            return a->u.i == b->u.i;
         }
 
-        x = json_is_integer(a) ? (long double) json_integer_value(a)
-                               : (long double) json_real_value(a);
-        y = json_is_integer(b) ? (long double) json_integer_value(b)
-                               : (long double) json_real_value(b);
-
-        return x == y;
+        return il_v_number(a) == il_v_number(b);
     }
 
-    if (json_typeof(a) != json_typeof(b)) {
+    if (a->type != b->type) {
         return 0;
     }
 
-    switch (json_typeof(a)) {
+    switch (a->type) {
 
-    case JSON_STRING:
-        return json_string_length(a) == json_string_length(b)
-               && memcmp(json_string_value(a), json_string_value(b),
-                         json_string_length(a)) == 0;
+    case IL_VALUE_STRING:
+        return a->len == b->len && memcmp(a->u.s, b->u.s, a->len) == 0;
 
-    case JSON_ARRAY:
-        if (json_array_size(a) != json_array_size(b)) {
+    case IL_VALUE_ARRAY:
+        if (a->len != b->len) {
             return 0;
         }
 
-        json_array_foreach(a, i, m) {
-            if (!il_schema_json_equal(m, json_array_get(b, i))) {
+        for (i = 0; i < a->len; i++) {
+            if (!il_schema_value_equal(&a->u.items[i], &b->u.items[i])) {
                 return 0;
             }
         }
 
         return 1;
 
-    case JSON_OBJECT:
-        if (json_object_size(a) != json_object_size(b)) {
+    case IL_VALUE_OBJECT:
+        if (a->len != b->len) {
             return 0;
         }
 
-        json_object_foreach((json_t *) a, key, m) {
-            json_t  *o;
+        for (i = 0; i < a->len; i++) {
+            m = &a->u.members[i];
+            o = il_value_get(b, m->key, m->len);
 
-            o = json_object_get(b, key);
-
-            if (o == NULL || !il_schema_json_equal(m, o)) {
+            if (o == NULL || !il_schema_value_equal(&m->value, o)) {
                 return 0;
             }
         }
@@ -255,29 +247,39 @@ il_schema_json_equal(const json_t *a, const json_t *b)
 }
 
 
+/* long double holds every int64 and every double exactly. */
+
+static long double
+il_v_number(const il_value_t *v)
+{
+    return v->type == IL_VALUE_INTEGER ? (long double) v->u.i
+                                       : (long double) v->u.d;
+}
+
+
 /* The value's type bits; 1 and 1.0 are integers, as JSON Schema says. */
 
 unsigned
-il_schema_json_type(const json_t *v)
+il_schema_value_type(const il_value_t *v)
 {
     double  d;
 
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    switch (v->type) {
+    case IL_VALUE_OBJECT:
         return IL_SCHEMA_T_OBJECT;
-    case JSON_ARRAY:
+    case IL_VALUE_ARRAY:
         return IL_SCHEMA_T_ARRAY;
-    case JSON_STRING:
+    case IL_VALUE_STRING:
         return IL_SCHEMA_T_STRING;
-    case JSON_INTEGER:
+    case IL_VALUE_INTEGER:
         return IL_SCHEMA_T_INTEGER | IL_SCHEMA_T_NUMBER;
-    case JSON_REAL:
-        d = json_real_value(v);
+    case IL_VALUE_REAL:
+        d = v->u.d;
         return (d == floor(d) && isfinite(d))
                ? IL_SCHEMA_T_INTEGER | IL_SCHEMA_T_NUMBER
                : IL_SCHEMA_T_NUMBER;
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case IL_VALUE_TRUE:
+    case IL_VALUE_FALSE:
         return IL_SCHEMA_T_BOOLEAN;
     default:
         return IL_SCHEMA_T_NULL;
@@ -288,18 +290,17 @@ il_schema_json_type(const json_t *v)
 /* Exact for two integers; long double holds both int64 and double. */
 
 int
-il_schema_num_cmp(const json_t *v, const il_num_t *n)
+il_schema_num_cmp(const il_value_t *v, const il_num_t *n)
 {
-    json_int_t   i;
+    long long    i;
     long double  x, y;
 
-    if (json_is_integer(v) && n->is_int) {
-        i = json_integer_value(v);
+    if (v->type == IL_VALUE_INTEGER && n->is_int) {
+        i = v->u.i;
         return i < n->i ? -1 : (i > n->i);
     }
 
-    x = json_is_integer(v) ? (long double) json_integer_value(v)
-                           : (long double) json_real_value(v);
+    x = il_v_number(v);
     y = n->is_int ? (long double) n->i : (long double) n->d;
 
     return x < y ? -1 : (x > y);
@@ -313,19 +314,19 @@ il_schema_num_cmp(const json_t *v, const il_num_t *n)
  */
 
 int
-il_schema_multiple(const json_t *v, const il_num_t *m)
+il_schema_multiple(const il_value_t *v, const il_num_t *m)
 {
     int                  xe, k;
     uint64_t             xm;
-    json_int_t           i;
+    long long            i;
     unsigned __int128    r, p, d;
 
-    if (json_is_integer(v) && m->is_int) {
-        return json_integer_value(v) % m->i == 0;
+    if (v->type == IL_VALUE_INTEGER && m->is_int) {
+        return v->u.i % m->i == 0;
     }
 
-    if (json_is_integer(v)) {
-        i = json_integer_value(v);
+    if (v->type == IL_VALUE_INTEGER) {
+        i = v->u.i;
         xm = i < 0 ? (uint64_t) -(i + 1) + 1 : (uint64_t) i;
         xe = 0;
 
@@ -335,7 +336,7 @@ il_schema_multiple(const json_t *v, const il_num_t *m)
         }
 
     } else {
-        il_schema_decimal(json_real_value(v), &xm, &xe);
+        il_schema_decimal(v->u.d, &xm, &xe);
     }
 
     if (xm == 0) {

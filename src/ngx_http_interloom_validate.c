@@ -42,6 +42,8 @@ static ngx_uint_t ngx_http_interloom_encoded(ngx_http_request_t *r);
 static void ngx_http_interloom_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_interloom_check_body(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
+static il_arena_t *ngx_http_interloom_body_arena(void);
+static void ngx_http_interloom_arena_cleanup(void *data);
 static size_t ngx_http_interloom_body_read(void *buf, size_t size,
     void *data);
 static const char *ngx_http_interloom_header_get(void *data,
@@ -55,6 +57,10 @@ static ngx_str_t  ngx_http_interloom_content_type =
     ngx_string("Content-Type");
 static ngx_str_t  ngx_http_interloom_content_encoding =
     ngx_string("Content-Encoding");
+
+
+/* Bodies are parsed into this; see ngx_http_interloom_body_arena(). */
+static il_arena_t  *ngx_http_interloom_arena;
 
 
 /*
@@ -501,7 +507,8 @@ static ngx_int_t
 ngx_http_interloom_check_body(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx)
 {
-    json_t                            *json;
+    il_arena_t                        *a;
+    const il_value_t                  *json;
     ngx_http_interloom_body_reader_t   reader;
     char                               err[256];
 
@@ -509,26 +516,77 @@ ngx_http_interloom_check_body(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    a = ngx_http_interloom_body_arena();
+    if (a == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     reader.cl = r->request_body->bufs;
     reader.offset = 0;
     reader.log = r->connection->log;
 
-    json = il_json_parse(ngx_http_interloom_body_read, &reader, err,
+    json = il_json_parse(a, ngx_http_interloom_body_read, &reader, err,
                          sizeof(err));
+
+    if (json == NULL && a->nomem) {
+        il_arena_reset(a);
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "interloom: no memory to parse the request body");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     if (json == NULL) {
         ctx->body_invalid = 1;
         il_field_errors_add(&ctx->errs, "body", err, "json_invalid");
-        return NGX_OK;
-    }
 
-    if (!il_op_validate_body(ctx->op, json, &ctx->errs)) {
+    } else if (!il_op_validate_body(ctx->op, json, &ctx->errs)) {
         ctx->body_invalid = 1;
     }
 
-    json_decref(json);
+    /* the field errors are copies: nothing points into the arena now */
+    il_arena_reset(a);
 
     return NGX_OK;
+}
+
+
+/*
+ * One arena per worker for request bodies.  It keeps its chunks from one
+ * request to the next, so a body of the usual size allocates nothing; it
+ * is freed with the cycle it was made in.
+ */
+
+static il_arena_t *
+ngx_http_interloom_body_arena(void)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    if (ngx_http_interloom_arena != NULL) {
+        return ngx_http_interloom_arena;
+    }
+
+    cln = ngx_pool_cleanup_add(ngx_cycle->pool, sizeof(il_arena_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    il_arena_init(cln->data, NULL, 0);
+    cln->handler = ngx_http_interloom_arena_cleanup;
+
+    ngx_http_interloom_arena = cln->data;
+
+    return ngx_http_interloom_arena;
+}
+
+
+static void
+ngx_http_interloom_arena_cleanup(void *data)
+{
+    il_arena_free(data);
+
+    if (ngx_http_interloom_arena == data) {
+        ngx_http_interloom_arena = NULL;
+    }
 }
 
 

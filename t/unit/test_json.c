@@ -10,6 +10,10 @@
 #include "il_test.h"
 
 
+/* One arena for every parse, reset before each, as a worker keeps one. */
+static il_arena_t  arena;
+
+
 /* Hands out a buffer in pieces of at most "piece" bytes. */
 typedef struct {
     const char  *buf;
@@ -51,9 +55,9 @@ pieces_read(void *buf, size_t size, void *data)
 static const char *
 parse_error(const char *s, size_t len, size_t piece)
 {
-    json_t       *j;
-    il_pieces_t   p;
-    static char   err[256];
+    il_pieces_t        p;
+    const il_value_t  *j;
+    static char        err[256];
 
     p.buf = s;
     p.len = len;
@@ -61,12 +65,12 @@ parse_error(const char *s, size_t len, size_t piece)
     p.fail_after = -1;
 
     err[0] = '\0';
+    il_arena_reset(&arena);
 
-    j = piece ? il_json_parse(pieces_read, &p, err, sizeof(err))
-              : il_json_parse_buf(s, len, err, sizeof(err));
+    j = piece ? il_json_parse(&arena, pieces_read, &p, err, sizeof(err))
+              : il_json_parse_buf(&arena, s, len, err, sizeof(err));
 
     if (j != NULL) {
-        json_decref(j);
         return "ok";
     }
 
@@ -100,10 +104,12 @@ nested(size_t depth, const char *open, const char *close)
 int
 main(void)
 {
-    char         *s, big[256];
-    json_t       *j;
-    il_pieces_t   p;
-    char          err[256];
+    char               *s, big[256];
+    il_pieces_t         p;
+    const il_value_t   *j;
+    char                err[256];
+
+    il_arena_init(&arena, NULL, 0);
 
     /* accepted */
     IL_CHECK_STR(PARSE("{\"a\": [1, 2.5, \"x\", null, true]}"), "ok");
@@ -113,9 +119,9 @@ main(void)
     IL_CHECK_STR(PARSE("{\"deep\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
                        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[[\"}"), "ok");
 
-    j = il_json_parse_buf("{\"k\": 1.0}", 10, err, sizeof(err));
-    IL_CHECK(j != NULL && json_is_real(json_object_get(j, "k")));
-    json_decref(j);
+    j = il_json_parse_buf(&arena, "{\"k\": 1.0}", 10, err, sizeof(err));
+    IL_CHECK(j != NULL && il_value_get(j, "k", 1) != NULL
+             && il_value_get(j, "k", 1)->type == IL_VALUE_REAL);
 
     /* refused, each with where it broke */
     IL_CHECK_STR(PARSE(""), "Invalid JSON: the body is empty.");
@@ -259,13 +265,16 @@ main(void)
     p.len = 8;
     p.piece = 3;
     p.fail_after = 1;
-    IL_CHECK(il_json_parse(pieces_read, &p, err, sizeof(err)) == NULL);
+    IL_CHECK(il_json_parse(&arena, pieces_read, &p, err, sizeof(err))
+             == NULL);
     IL_CHECK_STR(err, "Invalid JSON: the body could not be read.");
 
     /* a message never overruns a short buffer */
-    j = il_json_parse_buf("[1e400]", 7, big, 20);
+    j = il_json_parse_buf(&arena, "[1e400]", 7, big, 20);
     IL_CHECK(j == NULL);
     IL_CHECK_INT(strlen(big), 19);
+
+    il_arena_free(&arena);
 
     return il_test_result("test_json");
 }

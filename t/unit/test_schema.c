@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "il_json.h"
 #include "il_schema.h"
 #include "il_test.h"
 
@@ -17,7 +18,11 @@
 #define REQUEST  IL_SCHEMA_REQUEST
 
 
-static char  out[16384];
+static char        out[16384];
+static char        out2[16384];
+
+/* Values to validate: converted from jansson, or parsed as a request. */
+static il_arena_t  arena;
 
 
 /*
@@ -27,6 +32,8 @@ static char  out[16384];
 
 static const char *runp(const char *schema, unsigned flags,
     const char *pointer, const char *base, const char *body);
+static void fields(char *buf, size_t size, int ok,
+    const il_field_errors_t *fe);
 
 
 static const char *
@@ -42,12 +49,12 @@ runp(const char *schema, unsigned flags, const char *pointer,
 {
     int                ok;
     char               err[512];
-    size_t             i, len;
     json_t            *js, *jb;
     json_error_t       e;
     il_schema_t       *s;
     il_schema_doc_t   *doc;
     il_field_errors_t  fe;
+    const il_value_t  *v;
 
     js = json_loads(schema, JSON_DECODE_ANY, &e);
     if (js == NULL) {
@@ -72,23 +79,23 @@ runp(const char *schema, unsigned flags, const char *pointer,
         return out;
     }
 
+    il_arena_reset(&arena);
+    v = il_value_from_json(&arena, jb);
+
     il_field_errors_init(&fe);
-    ok = il_schema_validate(s, jb, base, &fe);
+    ok = il_schema_validate(s, v, base, &fe);
+    fields(out, sizeof(out), ok, &fe);
 
-    if (ok && fe.n == 0) {
-        strcpy(out, "ok");
+    /* the body read as a request is, the same fields */
+    v = il_json_parse_buf(&arena, body, strlen(body), err, sizeof(err));
 
-    } else if (ok || fe.n == 0) {
-        snprintf(out, sizeof(out), "verdict %d with %zu fields", ok, fe.n);
+    if (v != NULL) {
+        il_field_errors_reset(&fe);
+        ok = il_schema_validate(s, v, base, &fe);
+        fields(out2, sizeof(out2), ok, &fe);
 
-    } else {
-        len = 0;
-        out[0] = '\0';
-
-        for (i = 0; i < fe.n && len < sizeof(out); i++) {
-            len += snprintf(out + len, sizeof(out) - len, "%s%s|%s|%s",
-                            i ? "\n" : "", fe.items[i].path,
-                            fe.items[i].message, fe.items[i].type);
+        if (strcmp(out, out2) != 0) {
+            snprintf(out, sizeof(out), "parsed body differs: %.1000s", out2);
         }
     }
 
@@ -97,6 +104,32 @@ runp(const char *schema, unsigned flags, const char *pointer,
     il_schema_doc_free(doc);
 
     return out;
+}
+
+
+/* "ok", or the fields as "path|message|type" lines. */
+
+static void
+fields(char *buf, size_t size, int ok, const il_field_errors_t *fe)
+{
+    size_t  i, len;
+
+    if (ok && fe->n == 0) {
+        snprintf(buf, size, "ok");
+
+    } else if (ok || fe->n == 0) {
+        snprintf(buf, size, "verdict %d with %zu fields", ok, fe->n);
+
+    } else {
+        len = 0;
+        buf[0] = '\0';
+
+        for (i = 0; i < fe->n && len < size; i++) {
+            len += snprintf(buf + len, size - len, "%s%s|%s|%s",
+                            i ? "\n" : "", fe->items[i].path,
+                            fe->items[i].message, fe->items[i].type);
+        }
+    }
 }
 
 
@@ -756,6 +789,7 @@ test_base_and_cap(void)
     il_schema_t       *c;
     il_schema_doc_t   *doc;
     il_field_errors_t  fe;
+    const il_value_t  *iv;
 
     IL_CHECK_STR(VB("{\"type\":\"integer\"}", "query.limit", "\"x\""),
                  "query.limit|Input should be a valid integer.|int_type");
@@ -778,14 +812,17 @@ test_base_and_cap(void)
     doc = il_schema_doc_new(s, 0);
     c = il_schema_compile(doc, "", err, sizeof(err));
 
+    il_arena_reset(&arena);
+    iv = il_value_from_json(&arena, v);
+
     il_field_errors_init(&fe);
-    IL_CHECK_INT(il_schema_validate(c, v, "", &fe), 0);
+    IL_CHECK_INT(il_schema_validate(c, iv, "", &fe), 0);
     IL_CHECK_INT(fe.n, IL_ERROR_FIELDS_MAX);
     IL_CHECK(fe.truncated);
     IL_CHECK_STR(fe.items[99].path, "99");
 
     /* the verdict alone, without a list */
-    IL_CHECK_INT(il_schema_validate(c, v, "", NULL), 0);
+    IL_CHECK_INT(il_schema_validate(c, iv, "", NULL), 0);
 
     il_field_errors_free(&fe);
     il_schema_doc_free(doc);
@@ -873,6 +910,7 @@ test_openapi(void)
     json_error_t      e;
     il_schema_doc_t  *doc;
     il_field_errors_t fe;
+    const il_value_t *iv;
 
     root = json_load_file(IL_OPENAPI_FILE, 0, &e);
     IL_CHECK(root != NULL);
@@ -911,12 +949,16 @@ test_openapi(void)
                json_object_get(root, "components"), "schemas"),
                "CreateToolRequest"), "example");
 
+    il_arena_reset(&arena);
+    iv = il_value_from_json(&arena, body);
+
     il_field_errors_init(&fe);
-    IL_CHECK_INT(il_schema_validate(s, body, "", &fe), 1);
+    IL_CHECK_INT(il_schema_validate(s, iv, "", &fe), 1);
 
     json_object_set_new(body, "secret_ids", json_pack("[s]", "nope"));
     json_object_set_new(body, "extra", json_true());
-    IL_CHECK_INT(il_schema_validate(s, body, "", &fe), 0);
+    iv = il_value_from_json(&arena, body);
+    IL_CHECK_INT(il_schema_validate(s, iv, "", &fe), 0);
     IL_CHECK_INT(fe.n, 2);
     IL_CHECK_STR(fe.n > 0 ? fe.items[0].path : "", "secret_ids.0");
     IL_CHECK_STR(fe.n > 1 ? fe.items[1].type : "", "extra_forbidden");
@@ -930,6 +972,8 @@ test_openapi(void)
 int
 main(void)
 {
+    il_arena_init(&arena, NULL, 0);
+
     test_types();
     test_values();
     test_strings();
@@ -946,6 +990,8 @@ main(void)
     test_base_and_cap();
     test_types_api();
     test_openapi();
+
+    il_arena_free(&arena);
 
     return il_test_result("test_schema");
 }

@@ -283,6 +283,22 @@ ngx_http_interloom_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_str_set(&imcf->redis_prefix, "interloom:");
     }
 
+    if (imcf->redis_prefix.len > NGX_HTTP_INTERLOOM_PREFIX_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"interloom_redis_prefix\" is longer than %d "
+                           "bytes", NGX_HTTP_INTERLOOM_PREFIX_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    if (imcf->jwt_cache_size > NGX_HTTP_INTERLOOM_JWT_CACHE_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"interloom_jwt_cache\" of %ui entries is over "
+                           "the %d a worker can hold",
+                           imcf->jwt_cache_size,
+                           NGX_HTTP_INTERLOOM_JWT_CACHE_MAX);
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -358,8 +374,10 @@ ngx_http_interloom_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_OK;
     }
 
-    /* an "interloom on" location that could not check anything would
-     * pass every request: refuse it rather than fail open silently */
+    /*
+     * an "interloom on" location that could not check anything would
+     * pass every request: refuse it rather than fail open silently
+     */
 
     if (conf->jwt->keyset == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -390,6 +408,14 @@ static ngx_int_t
 ngx_http_interloom_init_process(ngx_cycle_t *cycle)
 {
     ngx_http_interloom_main_conf_t  *imcf;
+
+    /* the cache manager and loader serve no requests */
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
 
     imcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_interloom_module);

@@ -84,6 +84,18 @@ ngx_http_interloom_access_handler(ngx_http_request_t *r)
 
     case NGX_HTTP_INTERLOOM_STAGE_BODY:
         if (!ctx->body_read) {
+
+            /*
+             * The read failed (a 413, a bad chunk) and nginx's error_page
+             * took the request elsewhere: the body handler will never run.
+             * The token was good and counted; the error page is served.
+             */
+
+            if (r->uri_changes != ctx->uri_changes) {
+                ctx->stage = NGX_HTTP_INTERLOOM_STAGE_DONE;
+                return NGX_DECLINED;
+            }
+
             return NGX_AGAIN;
         }
 
@@ -118,8 +130,10 @@ ngx_http_interloom_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* one round trip counts the request and reads the revocation flag;
-     * with no rate limit it is made for the flag alone */
+    /*
+     * one round trip counts the request and reads the revocation flag;
+     * with no rate limit it is made for the flag alone
+     */
 
     if (ilcf->rate_limit > 0
         || (ilcf->revocation && ctx->auth_rc == IL_JWT_OK))
@@ -166,8 +180,10 @@ ngx_http_interloom_decide(ngx_http_request_t *r,
     }
 
     if (rc == NGX_DECLINED && ilcf->api) {
-        /* NGX_DONE: the body is being read, the body handler runs the
-         * phases again */
+        /*
+         * NGX_DONE: the body is being read, the body handler runs the
+         * phases again
+         */
 
         rc = ngx_http_interloom_validate_start(r, ctx, ilcf);
     }
@@ -186,6 +202,11 @@ ngx_http_interloom_answer(ngx_http_request_t *r, ngx_int_t rc)
 {
     if (rc == NGX_DECLINED) {
         return NGX_DECLINED;
+    }
+
+    if (rc != NGX_DONE) {
+        /* answered: nothing may run the phases, and the proxy, again */
+        r->write_event_handler = ngx_http_request_empty_handler;
     }
 
     ngx_http_finalize_request(r, rc);

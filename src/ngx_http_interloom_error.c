@@ -154,9 +154,6 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* the filters must leave this body as it is */
-    ctx->own_response = 1;
-
     if (ngx_http_interloom_error_body(r, &ctx->body, code, message, fields)
         != NGX_OK)
     {
@@ -169,12 +166,16 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
 
     /*
      * An HTTP/2 stream answered while its body is still coming is reset
-     * once the answer is out, and some clients then lose the answer: the
-     * body is read (and dropped) first, the answer sent after.
+     * once the answer is out, and some clients then lose the answer: a
+     * small body is read (and dropped) first, the answer sent after.  A
+     * large or unannounced one is not worth buffering for a refusal.
      */
 
     if (r->stream && !r->stream->in_closed && r->request_body == NULL
-        && !r->headers_in.expect)
+        && !r->headers_in.expect
+        && r->headers_in.content_length_n >= 0
+        && r->headers_in.content_length_n
+           <= NGX_HTTP_INTERLOOM_DEFER_BODY_MAX)
     {
         rc = ngx_http_read_client_request_body(r,
                                             ngx_http_interloom_error_later);
@@ -191,9 +192,11 @@ ngx_http_interloom_send_error(ngx_http_request_t *r, ngx_uint_t status,
     if (r->headers_in.expect && !r->expect_tested
         && r->request_body == NULL)
     {
-        /* the client waits for "100 Continue" before it sends its body:
+        /*
+         * the client waits for "100 Continue" before it sends its body:
          * it gets the answer instead, and the connection is closed, so
-         * no body is sent that nobody would read */
+         * no body is sent that nobody would read
+         */
         r->expect_tested = 1;
         r->keepalive = 0;
 
@@ -232,6 +235,9 @@ ngx_http_interloom_send_body(ngx_http_request_t *r,
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t   out;
+
+    /* the filters must leave this body as it is */
+    ctx->own_response = 1;
 
     r->headers_out.status = ctx->status;
     r->headers_out.status_line.len = 0;

@@ -29,8 +29,8 @@ static ngx_int_t ngx_http_interloom_not_found(ngx_http_request_t *r,
 static ngx_int_t ngx_http_interloom_normalize(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx);
 static ngx_uint_t ngx_http_interloom_maybe_envelope(ngx_http_request_t *r);
-static void ngx_http_interloom_hold(ngx_http_interloom_ctx_t *ctx,
-    ngx_uint_t is_404);
+static void ngx_http_interloom_hold(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_uint_t is_404);
 static void ngx_http_interloom_strip_404(ngx_http_request_t *r);
 static void ngx_http_interloom_resource(ngx_http_interloom_ctx_t *ctx,
     const char **code, const char **message);
@@ -285,7 +285,7 @@ ngx_http_interloom_not_found(ngx_http_request_t *r,
     ngx_http_interloom_strip_404(r);
 
     if (envelope) {
-        ngx_http_interloom_hold(ctx, 1);
+        ngx_http_interloom_hold(r, ctx, 1);
         return NGX_OK;
     }
 
@@ -313,7 +313,7 @@ ngx_http_interloom_normalize(ngx_http_request_t *r,
     r->headers_out.status_line.len = 0;
 
     if (ngx_http_interloom_maybe_envelope(r)) {
-        ngx_http_interloom_hold(ctx, 0);
+        ngx_http_interloom_hold(r, ctx, 0);
         return NGX_OK;
     }
 
@@ -401,10 +401,15 @@ ngx_http_interloom_maybe_envelope(ngx_http_request_t *r)
  */
 
 static void
-ngx_http_interloom_hold(ngx_http_interloom_ctx_t *ctx, ngx_uint_t is_404)
+ngx_http_interloom_hold(ngx_http_request_t *r, ngx_http_interloom_ctx_t *ctx,
+    ngx_uint_t is_404)
 {
     ctx->delay = 1;
     ctx->delay_404 = is_404;
+    ctx->held_unread = 0;
+
+    /* the copy filter reads file buffers (sendfile, a cache) into memory */
+    r->filter_need_in_memory = 1;
 
     if (ctx->held) {
         ctx->held->pos = ctx->held->start;
@@ -473,10 +478,17 @@ ngx_http_interloom_replace_body(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_interloom_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    ngx_int_t                  rc;
-    ngx_http_interloom_ctx_t  *ctx;
+    ngx_int_t                       rc;
+    ngx_http_interloom_ctx_t       *ctx;
+    ngx_http_interloom_loc_conf_t  *ilcf;
 
     if (r != r->main) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_interloom_module);
+
+    if (!ilcf->enable) {
         return ngx_http_next_body_filter(r, in);
     }
 
@@ -527,7 +539,7 @@ static ngx_int_t
 ngx_http_interloom_collect(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_chain_t *in)
 {
-    size_t        n, room, size;
+    size_t        n, room, size, have;
     ngx_buf_t    *b, *nb;
     ngx_chain_t  *cl;
     ngx_uint_t    last;
@@ -541,19 +553,32 @@ ngx_http_interloom_collect(ngx_http_request_t *r,
         }
 
         if (!ngx_buf_in_memory(cl->buf)) {
+            /*
+             * filter_need_in_memory should prevent it; if not, such a
+             * body is not taken for an envelope
+             */
+            if (ngx_buf_size(cl->buf)) {
+                ctx->held_unread = 1;
+            }
+
             continue;
         }
 
         n = cl->buf->last - cl->buf->pos;
         b = ctx->held;
+        have = b ? (size_t) (b->last - b->pos) : 0;
 
-        if (b == NULL || (size_t) (b->end - b->last) < n) {
+        if (n && (b == NULL || (size_t) (b->end - b->last) < n)
+            && have <= NGX_HTTP_INTERLOOM_ENVELOPE_MAX)
+        {
+            /*
+             * A buffer the size the body turns out to have, not 64 KiB for
+             * every small envelope; grown by doubling, the old one freed,
+             * so a body in many small chunks costs what it holds.
+             */
 
-            /* room for what came so far and this, up to one byte past
-             * the limit: the size the body turns out to have, not 64 KiB
-             * for every small envelope */
-
-            size = (b ? (size_t) (b->last - b->pos) : 0) + n;
+            size = ngx_max(have + n, 2 * (b ? (size_t) (b->end - b->start)
+                                            : 0));
 
             if (r->headers_out.content_length_n > 0
                 && (size_t) r->headers_out.content_length_n > size)
@@ -564,23 +589,24 @@ ngx_http_interloom_collect(ngx_http_request_t *r,
             size = ngx_min(ngx_max(size, 1024),
                            NGX_HTTP_INTERLOOM_ENVELOPE_MAX + 1);
 
-            if (b == NULL || size > (size_t) (b->end - b->start)) {
-                nb = ngx_create_temp_buf(r->pool, size);
-                if (nb == NULL) {
-                    return NGX_ERROR;
-                }
-
-                if (b) {
-                    nb->last = ngx_cpymem(nb->pos, b->pos, b->last - b->pos);
-                }
-
-                ctx->held = nb;
-                b = nb;
+            nb = ngx_create_temp_buf(r->pool, size);
+            if (nb == NULL) {
+                return NGX_ERROR;
             }
+
+            if (b) {
+                nb->last = ngx_cpymem(nb->pos, b->pos, have);
+                ngx_pfree(r->pool, b->start);
+            }
+
+            ctx->held = nb;
+            b = nb;
         }
 
-        room = b->end - b->last;
-        b->last = ngx_cpymem(b->last, cl->buf->pos, ngx_min(n, room));
+        if (b) {
+            room = b->end - b->last;
+            b->last = ngx_cpymem(b->last, cl->buf->pos, ngx_min(n, room));
+        }
     }
 
     ngx_http_interloom_consume(in);
@@ -620,7 +646,9 @@ ngx_http_interloom_release(ngx_http_request_t *r,
     code = NULL;
     message = NULL;
 
-    if (len > 0 && len <= NGX_HTTP_INTERLOOM_ENVELOPE_MAX) {
+    if (len > 0 && len <= NGX_HTTP_INTERLOOM_ENVELOPE_MAX
+        && !ctx->held_unread)
+    {
         json = json_loadb((const char *) ctx->held->pos, len, 0, &err);
     }
 
@@ -637,7 +665,6 @@ ngx_http_interloom_release(ngx_http_request_t *r,
 
         ctx->body.data = ctx->held->pos;
         ctx->body.len = len;
-        r->headers_out.content_length_n = len;
         ngx_http_clear_content_length(r);
         r->headers_out.content_length_n = len;
 

@@ -24,6 +24,11 @@
 #define NGX_HTTP_INTERLOOM_REQUEST_ID_LEN  36    /* 8-4-4-4-12 */
 #define NGX_HTTP_INTERLOOM_TIMESTAMP_LEN   20    /* 2025-01-15T09:30:00Z */
 
+#define NGX_HTTP_INTERLOOM_PREFIX_MAX      128
+#define NGX_HTTP_INTERLOOM_JWT_CACHE_MAX   10000000
+#define NGX_HTTP_INTERLOOM_ERRLEN          1024
+#define NGX_HTTP_INTERLOOM_DEFER_BODY_MAX  65536
+
 #define NGX_HTTP_INTERLOOM_FAIL_OPEN       0
 #define NGX_HTTP_INTERLOOM_FAIL_CLOSED     1
 
@@ -121,6 +126,8 @@ struct ngx_http_interloom_redis_slot_s {
 typedef struct {
     ngx_http_request_t         *request;
     ngx_http_interloom_stage_e  stage;
+    ngx_uint_t                  uri_changes;     /* when the body read
+                                                    began */
 
     u_char                      request_id[NGX_HTTP_INTERLOOM_REQUEST_ID_LEN];
 
@@ -159,6 +166,7 @@ typedef struct {
     unsigned                    replace_body:1;
     unsigned                    delay:1;
     unsigned                    delay_404:1;
+    unsigned                    held_unread:1;
     unsigned                    body_sent:1;
 } ngx_http_interloom_ctx_t;
 
@@ -234,7 +242,6 @@ void ngx_http_interloom_redis_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_interloom_redis_command(
     ngx_http_interloom_redis_slot_t *slot, u_char *cmd, size_t len);
 void ngx_http_interloom_redis_timed_out(void);
-ngx_str_t *ngx_http_interloom_redis_name(void);
 
 /* ngx_http_interloom_error.c */
 ngx_int_t ngx_http_interloom_send_error(ngx_http_request_t *r,

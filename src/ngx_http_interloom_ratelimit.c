@@ -39,8 +39,10 @@ static ngx_str_t  ngx_http_interloom_retry_after = ngx_string("Retry-After");
 
 static time_t  ngx_http_interloom_rl_warned;
 
-/* the command of one request, as it goes on the wire (the EVAL form holds
- * the script's text) */
+/*
+ * the command of one request, as it goes on the wire (the EVAL form holds
+ * the script's text)
+ */
 static u_char  ngx_http_interloom_rl_buf[NGX_HTTP_INTERLOOM_RL_KEY_MAX
                                          + 4096];
 
@@ -147,13 +149,17 @@ ngx_http_interloom_ratelimit_send(ngx_http_request_t *r,
 
     imcf = ngx_http_get_module_main_conf(r, ngx_http_interloom_module);
 
-    /* a key's own counter needs a valid token; anyone else is counted by
-     * address, so a flood of bad tokens is limited too */
+    /*
+     * a key's own counter needs a valid token; anyone else is counted by
+     * address, so a flood of bad tokens is limited too
+     */
 
     token = (ctx->auth_rc == IL_JWT_OK && ctx->claims != NULL);
 
-    /* "<prefix>{<jti>}" for a key, "<prefix>addr:{<address>}" for anyone
-     * else: no jti can name an address's counter */
+    /*
+     * "<prefix>{<jti>}" for a key, "<prefix>addr:{<address>}" for anyone
+     * else: no jti can name an address's counter
+     */
 
     p = ngx_cpymem(key, imcf->redis_prefix.data, imcf->redis_prefix.len);
 
@@ -216,8 +222,10 @@ ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *slot,
 
     if (rc == IL_RATELIMIT_NOSCRIPT && !ctx->rl_noscript) {
 
-        /* Redis lost its scripts (a restart, SCRIPT FLUSH, a failover):
-         * send the text once, which also loads it for the next ones */
+        /*
+         * Redis lost its scripts (a restart, SCRIPT FLUSH, a failover):
+         * send the text once, which also loads it for the next ones
+         */
 
         ctx->rl_noscript = 1;
         ilcf = ngx_http_get_module_loc_conf(r, ngx_http_interloom_module);
@@ -244,9 +252,11 @@ ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *slot,
 
     case IL_RATELIMIT_REVOKED:
 
-        /* a revoked key is not counted against itself; its requests are
+        /*
+         * a revoked key is not counted against itself; its requests are
          * anonymous now, and counted by address like any bad token, so a
-         * revoked key cannot flood: one more round trip */
+         * revoked key cannot flood: one more round trip
+         */
 
         ctx->auth_rc = IL_JWT_REVOKED;
         ilcf = ngx_http_get_module_loc_conf(r, ngx_http_interloom_module);
@@ -319,6 +329,12 @@ ngx_http_interloom_ratelimit_wake(ngx_event_t *ev)
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, c->log, 0,
                    "interloom rate limit: resuming");
+
+    ctx = ngx_http_interloom_find_ctx(r);
+
+    if (ctx == NULL || ctx->stage != NGX_HTTP_INTERLOOM_STAGE_REDIS) {
+        return;
+    }
 
     ngx_http_core_run_phases(r);
     ngx_http_run_posted_requests(c);

@@ -152,7 +152,7 @@ ngx_http_interloom_redis_connect(ngx_http_interloom_redis_t *rd)
     }
 
     if (ac == NULL) {
-        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+        ngx_log_error(NGX_LOG_ALERT, rd->log, 0,
                       "interloom: redis %V: cannot allocate a context",
                       &imcf->redis_name);
         return NGX_ERROR;
@@ -195,9 +195,11 @@ ngx_http_interloom_redis_connect(ngx_http_interloom_redis_t *rd)
     ac->ev.delWrite = ngx_http_interloom_redis_del_write;
     ac->ev.cleanup = ngx_http_interloom_redis_cleanup;
 
-    /* connect(2) is in progress and its end shows as writability:
+    /*
+     * connect(2) is in progress and its end shows as writability:
      * setting the connect callback asks for the write event (if that
-     * fails, the connect timer below gives up on the attempt) */
+     * fails, the connect timer below gives up on the attempt)
+     */
 
     redisAsyncSetConnectCallback(ac, ngx_http_interloom_redis_on_connect);
     redisAsyncSetDisconnectCallback(ac,
@@ -206,8 +208,10 @@ ngx_http_interloom_redis_connect(ngx_http_interloom_redis_t *rd)
     ngx_add_timer(&rd->connect, ngx_max(imcf->redis_timeout,
                                         NGX_HTTP_INTERLOOM_REDIS_CONNECT_MAX));
 
-    /* AUTH and SELECT go first on the wire: every command queued after
-     * them runs on an authenticated connection */
+    /*
+     * AUTH and SELECT go first on the wire: every command queued after
+     * them runs on an authenticated connection
+     */
 
     ngx_http_interloom_redis_setup(rd);
 
@@ -362,13 +366,6 @@ ngx_http_interloom_redis_timed_out(void)
 }
 
 
-ngx_str_t *
-ngx_http_interloom_redis_name(void)
-{
-    return &ngx_http_interloom_redis.imcf->redis_name;
-}
-
-
 static void
 ngx_http_interloom_redis_reset(ngx_http_interloom_redis_t *rd,
     const char *why)
@@ -475,8 +472,10 @@ ngx_http_interloom_redis_read_handler(ngx_event_t *ev)
     ngx_connection_t            *c = ev->data;
     ngx_http_interloom_redis_t  *rd = c->data;
 
-    /* read events are level-triggered: hiredis reads at most 16 KiB a
-     * call, and what is left makes the event fire again */
+    /*
+     * read events are level-triggered: hiredis reads at most 16 KiB a
+     * call, and what is left makes the event fire again
+     */
 
     redisAsyncHandleRead(rd->ac);
 }
@@ -553,8 +552,10 @@ ngx_http_interloom_redis_add_write(void *data)
         return;
     }
 
-    /* a write that could not finish waits for writability; otherwise
-     * the write is left for the end of this cycle, with the others */
+    /*
+     * a write that could not finish waits for writability; otherwise
+     * the write is left for the end of this cycle, with the others
+     */
 
     if (rd->flushing || !rd->connected) {
         if (ngx_add_event(rd->conn->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT)
@@ -615,8 +616,8 @@ ngx_http_interloom_redis_cleanup(void *data)
         }
 
         /* hiredis closes the fd itself */
-        c->fd = (ngx_socket_t) -1;
         ngx_free_connection(c);
+        c->fd = (ngx_socket_t) -1;
     }
 
     if (rd->flush.posted) {

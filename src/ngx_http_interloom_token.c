@@ -11,9 +11,6 @@
 #include "ngx_http_interloom_module.h"
 
 
-#define NGX_HTTP_INTERLOOM_ERRLEN  512
-
-
 static il_jwt_keyset_t *ngx_http_interloom_keyset(ngx_conf_t *cf,
     ngx_http_interloom_loc_conf_t *ilcf);
 static void ngx_http_interloom_keyset_cleanup(void *data);
@@ -286,6 +283,11 @@ ngx_http_interloom_token_check(ngx_http_request_t *r,
 
     ctx->auth_checked = 1;
 
+    if (ctx->claims) {
+        il_jwt_claims_unref(ctx->claims);
+        ctx->claims = NULL;
+    }
+
     h = r->headers_in.authorization;
 
     if (h == NULL) {
@@ -504,6 +506,11 @@ ngx_http_interloom_strip_headers(ngx_http_request_t *r,
 
     r->headers_in.headers = headers;
 
+    /* a list of one part points at itself: not at this stack frame */
+    if (headers.last == &headers.part) {
+        r->headers_in.headers.last = &r->headers_in.headers.part;
+    }
+
     if (auth) {
         r->headers_in.authorization = NULL;
     }
@@ -512,15 +519,38 @@ ngx_http_interloom_strip_headers(ngx_http_request_t *r,
 }
 
 
+/*
+ * With underscores_in_headers on, "X_Interloom_Org_Id" reaches a CGI-style
+ * upstream as the same name as "X-Interloom-Org-Id": both are stripped.
+ */
+
 static ngx_uint_t
 ngx_http_interloom_stripped(ngx_table_elt_t *h, ngx_table_elt_t *auth)
 {
-    return h == auth
-           || (h->key.len >= ngx_http_interloom_interloom_prefix.len
-               && ngx_strncasecmp(h->key.data,
-                                  ngx_http_interloom_interloom_prefix.data,
-                                  ngx_http_interloom_interloom_prefix.len)
-                  == 0);
+    u_char      c;
+    ngx_uint_t  i;
+
+    if (h == auth) {
+        return 1;
+    }
+
+    if (h->key.len < ngx_http_interloom_interloom_prefix.len) {
+        return 0;
+    }
+
+    for (i = 0; i < ngx_http_interloom_interloom_prefix.len; i++) {
+        c = ngx_tolower(h->key.data[i]);
+
+        if (c == '_') {
+            c = '-';
+        }
+
+        if (c != ngx_tolower(ngx_http_interloom_interloom_prefix.data[i])) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

@@ -14,9 +14,6 @@
 #include "il_schema.h"
 
 
-#define NGX_HTTP_INTERLOOM_ERRLEN  1024
-
-
 typedef struct {
     ngx_str_t    file;
     il_api_t    *api;
@@ -33,6 +30,7 @@ typedef struct {
 
 static void ngx_http_interloom_spec_cleanup(void *data);
 static size_t ngx_http_interloom_count(ngx_str_t *s, u_char c);
+static size_t ngx_http_interloom_path_len(ngx_http_request_t *r);
 static void ngx_http_interloom_escape_percent(u_char *dst, ngx_str_t *src);
 static ngx_int_t ngx_http_interloom_route(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
@@ -197,6 +195,7 @@ ngx_http_interloom_validate_start(ngx_http_request_t *r,
     }
 
     ctx->stage = NGX_HTTP_INTERLOOM_STAGE_BODY;
+    ctx->uri_changes = r->uri_changes;
 
     rc = ngx_http_read_client_request_body(r,
                                            ngx_http_interloom_body_handler);
@@ -207,8 +206,10 @@ ngx_http_interloom_validate_start(ngx_http_request_t *r,
         return rc;
     }
 
-    /* the body handler may already have run, and the phases on with it;
-     * the caller finalizes with NGX_DONE, for the read's reference */
+    /*
+     * the body handler may already have run, and the phases on with it;
+     * the caller finalizes with NGX_DONE, for the read's reference
+     */
 
     return NGX_DONE;
 }
@@ -270,8 +271,8 @@ ngx_http_interloom_route(ngx_http_request_t *r,
 
     if (rc == IL_ROUTE_NOT_FOUND) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "interloom: no operation for \"%V\"",
-                      &r->unparsed_uri);
+                      "interloom: no operation for \"%*s\"",
+                      ngx_http_interloom_path_len(r), r->unparsed_uri.data);
 
         return ngx_http_interloom_send_error(r, NGX_HTTP_NOT_FOUND,
                                          "not_found",
@@ -298,8 +299,8 @@ ngx_http_interloom_route(ngx_http_request_t *r,
 
     if (!il_op_check_path(rt.op, &rt)) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "interloom: a path parameter of \"%V\" is invalid",
-                      &r->unparsed_uri);
+                      "interloom: a path parameter of \"%*s\" is invalid",
+                      ngx_http_interloom_path_len(r), r->unparsed_uri.data);
 
         return ngx_http_interloom_send_error(r, NGX_HTTP_NOT_FOUND,
                                            il_path_not_found_code(rt.path),
@@ -308,6 +309,24 @@ ngx_http_interloom_route(ngx_http_request_t *r,
     }
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * The raw path, without the query, for logs: the request line cannot hold
+ * a CR or LF, so neither can a log line made of it (a decoded or
+ * rewritten path could), and the query may hold what is not for logs.
+ */
+
+static size_t
+ngx_http_interloom_path_len(ngx_http_request_t *r)
+{
+    u_char  *q;
+
+    q = ngx_strlchr(r->unparsed_uri.data,
+                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
+
+    return q ? (size_t) (q - r->unparsed_uri.data) : r->unparsed_uri.len;
 }
 
 
@@ -629,9 +648,10 @@ ngx_http_interloom_body_read(void *buf, size_t size, void *data)
             n = ngx_read_file(b->file, buf, size, b->file_pos + br->offset);
 
             if (n <= 0) {
-                ngx_log_error(NGX_LOG_CRIT, br->log, ngx_errno,
+                ngx_log_error(NGX_LOG_CRIT, br->log, n < 0 ? ngx_errno : 0,
                               "interloom: cannot read the request body "
-                              "from \"%V\"", &b->file->name);
+                              "from \"%V\"%s", &b->file->name,
+                              n == 0 ? ": it ends early" : "");
                 return (size_t) -1;
             }
 

@@ -9,6 +9,7 @@ use strict;
 use warnings;
 
 use Test::More;
+use IO::Socket::INET;
 use lib 't/lib';
 use Interloom::Test qw(http_request);
 use Interloom::Token;
@@ -36,10 +37,25 @@ $t->nginx_start(<<"EOF", ports => [$port]);
         location / {
             proxy_pass http://127.0.0.1:$up;
         }
+
+        location /small/ {
+            client_max_body_size 1k;
+            error_page 413 /too-large.json;
+            rewrite ^/small(/.*)\$ \$1 break;
+            proxy_pass http://127.0.0.1:$up;
+        }
+
+        location = /too-large.json {
+            root $d;
+        }
     }
 EOF
 
 my $TOKEN = $t->token(jti => "hard-$$");
+
+open(my $tl, '>', "$d/too-large.json") or die;
+print $tl qq({"error":{"code":"payload_too_large","message":"Too large."}});
+close $tl;
 my $SPACES = '/api/v1/public/spaces';
 
 sub call {
@@ -126,6 +142,27 @@ for my $bad ('inf', '1e400', '99999999999999999999', '-5', 'nan', 'x') {
     is($res->{status}, 200, "an override of '$bad': served");
     is($res->{h}{'x-ratelimit-limit'}, 50,
        "an override of '$bad': the location's limit");
+}
+
+# a body read that fails (413 on a chunked body) while the gateway waits
+# for it, with an error_page back into a checked location: answered, not
+# left hanging
+{
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)
+        or die;
+    my $chunk = 'x' x 2000;
+    $s->autoflush(1);
+    print $s "POST /small/api/v1/public/spaces HTTP/1.1\r\nHost: x\r\n"
+             . "Authorization: Bearer $TOKEN\r\n"
+             . "Content-Type: application/json\r\n"
+             . "Transfer-Encoding: chunked\r\n\r\n";
+    # the gateway is waiting for the body when it comes, too large
+    select(undef, undef, undef, 0.3);
+    print $s sprintf("%x\r\n%s\r\n0\r\n\r\n", length $chunk, $chunk);
+    my $t0 = time;
+    my $r = Interloom::Test::read_response($s, 'POST', 10);
+    is($r->{status}, 413, 'a failed body read with an error_page: 413');
+    cmp_ok(time - $t0, '<', 5, '  answered at once');
 }
 
 # a forged log line through the URI

@@ -20,6 +20,8 @@
 static ngx_int_t ngx_http_interloom_access_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_interloom_decide(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+static ngx_int_t ngx_http_interloom_recheck(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
 static ngx_int_t ngx_http_interloom_answer(ngx_http_request_t *r,
     ngx_int_t rc);
 static void ngx_http_interloom_waiting(ngx_http_request_t *r);
@@ -106,7 +108,7 @@ ngx_http_interloom_access_handler(ngx_http_request_t *r)
         return ngx_http_interloom_answer(r, rc);
 
     default: /* NGX_HTTP_INTERLOOM_STAGE_DONE */
-        return NGX_DECLINED;
+        return ngx_http_interloom_recheck(r, ctx, ilcf);
     }
 
     /* an instance nobody serves is answered before anything is counted */
@@ -125,6 +127,8 @@ ngx_http_interloom_access_handler(ngx_http_request_t *r)
     {
         ctx->auth_rc = IL_JWT_INSTANCE;
     }
+
+    ctx->jwt = ilcf->jwt;
 
     if (ngx_http_interloom_strip_headers(r, ilcf) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -189,6 +193,40 @@ ngx_http_interloom_decide(ngx_http_request_t *r,
     }
 
     return ngx_http_interloom_answer(r, rc);
+}
+
+
+/*
+ * The checks ran, and an internal redirect (error_page, try_files) brought
+ * the request here.  It is not counted again.  A location that verifies
+ * tokens otherwise (other keys, issuer, audience) verifies this one too:
+ * a token good for the first location must not reach the second.
+ */
+
+static ngx_int_t
+ngx_http_interloom_recheck(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf)
+{
+    if (ctx->jwt == ilcf->jwt || ctx->auth_rc != IL_JWT_OK) {
+        return NGX_DECLINED;
+    }
+
+    ngx_http_interloom_token_check(r, ctx, ilcf);
+
+    if (ctx->auth_rc == IL_JWT_OK
+        && ngx_http_interloom_instance_bound(r, ctx, ilcf) != NGX_OK)
+    {
+        ctx->auth_rc = IL_JWT_INSTANCE;
+    }
+
+    ctx->jwt = ilcf->jwt;
+
+    if (ctx->auth_rc == IL_JWT_OK) {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_interloom_answer(r,
+                                ngx_http_interloom_send_unauthorized(r, ctx));
 }
 
 

@@ -131,8 +131,9 @@ typedef struct {
 
     u_char                      request_id[NGX_HTTP_INTERLOOM_REQUEST_ID_LEN];
 
-    /* the token */
+    /* the token, and the setup that verified it */
     il_jwt_rc_e                 auth_rc;
+    ngx_http_interloom_jwt_t   *jwt;
     il_jwt_claims_t            *claims;
 
     /* the rate limit */

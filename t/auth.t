@@ -15,6 +15,11 @@ use Interloom::Token qw(mint);
 my $t = Interloom::Test->new;
 my $d = $t->dir;
 my $k = Interloom::Token::keys($d);
+
+# a second HMAC secret, for a location that verifies otherwise
+open(my $ok, '>', "$d/other.key") or die;
+print $ok 'S' x 64;
+close $ok;
 my $up = $t->upstream_start;
 my $port = $t->port('http');
 
@@ -65,6 +70,17 @@ $keys
             interloom_jwt_issuer https://auth.interloom.com;
             interloom_jwt_audience interloom-api;
             interloom_jwt_leeway 0;
+            proxy_pass http://127.0.0.1:$up;
+        }
+
+        location /first/ {
+            interloom_jwt_key HS256 $k->{hmac};
+            root $d;
+            try_files \$uri /second/\$uri;
+        }
+
+        location /second/ {
+            interloom_jwt_key HS256 $d/other.key;
             proxy_pass http://127.0.0.1:$up;
         }
 
@@ -308,6 +324,16 @@ $res = call('Bearer ' . token(), path => '/redirected/missing');
 is($res->{status}, 200, 'internal redirect: served');
 is($res->{body}, 'org=org-acme key=key-0001',
    'identity variables survive an internal redirect');
+
+# an internal redirect into a location with other keys verifies again
+my $first = mint(alg => 'HS256', key => $k->{hmac}, claims => \%GOOD);
+$before = $t->upstream_count;
+$res = call("Bearer $first", path => '/first/missing');
+is($res->{status}, 401, 'redirected into a location with other keys: 401');
+is($t->upstream_count, $before, '  not proxied');
+my $second = mint(alg => 'HS256', secret => 'S' x 64, claims => \%GOOD);
+$res = call("Bearer $second", path => '/first/missing');
+is($res->{status}, 401, 'a token for the second location only: 401 at the first');
 
 # --- nginx refuses two Authorization headers itself -------------------------
 

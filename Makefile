@@ -17,9 +17,9 @@ NGX_BUILD  := $(BUILD)/nginx
 MODULE_SO  := $(BUILD)/ngx_http_interloom_module.so
 
 # Debian's nginx-dev records the flags the distro binary was configured
-# with; a bare upstream tree has none, so borrow Debian's when installed.
-CONF_FLAGS_FILE := $(firstword $(wildcard $(NGINX_SRC)/conf_flags \
-                                          /usr/share/nginx/src/conf_flags))
+# with; a bare upstream tree has none, so Debian's are borrowed when
+# installed.  Looked up when configure runs: make deps may install them.
+DEBIAN_CONF_FLAGS := /usr/share/nginx/src/conf_flags
 
 IL_CFLAGS := -std=gnu99 -O2 -g -Wall -Wextra -Werror -Isrc
 IL_LIBS   := -ljansson -lpcre2-8 -ljwt -lssl -lcrypto -lhiredis -lm
@@ -57,8 +57,10 @@ $(NGX_BUILD)/objs/Makefile: config $(BUILD)/sources
 	cp -a $(NGINX_SRC) $(NGX_BUILD)
 	cd $(NGX_BUILD) && bash -c ' \
 	    flags=(); \
-	    if [ -n "$(CONF_FLAGS_FILE)" ]; then \
-	        . "$(abspath $(CONF_FLAGS_FILE))"; flags=("$${NGX_CONF_FLAGS[@]}"); \
+	    if [ -f conf_flags ]; then \
+	        . ./conf_flags; flags=("$${NGX_CONF_FLAGS[@]}"); \
+	    elif [ -f $(DEBIAN_CONF_FLAGS) ]; then \
+	        . $(DEBIAN_CONF_FLAGS); flags=("$${NGX_CONF_FLAGS[@]}"); \
 	    else \
 	        flags=(--with-compat --with-threads --with-http_ssl_module \
 	               --with-http_v2_module --with-http_realip_module \

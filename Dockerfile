@@ -25,5 +25,9 @@ COPY --from=build /src/build/ngx_http_interloom_module.so \
 COPY conf/nginx.conf /etc/nginx/nginx.conf
 COPY docs/openapi.json /etc/nginx/interloom/openapi.json
 
+# The example listens on 127.0.0.1:8080 and reads its HMAC secret from
+# /etc/nginx/interloom/hs256.key, with Redis on 127.0.0.1:6379: mount your
+# own nginx.conf (a listen address the container exposes, your keys, your
+# Redis) over /etc/nginx/nginx.conf, or derive an image that copies it.
 EXPOSE 8080
 CMD ["nginx", "-g", "daemon off;"]

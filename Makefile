@@ -21,6 +21,13 @@ MODULE_SO  := $(BUILD)/ngx_http_interloom_module.so
 # installed.  Looked up when configure runs: make deps may install them.
 DEBIAN_CONF_FLAGS := /usr/share/nginx/src/conf_flags
 
+# The read-only inputs the tests read (the published OpenAPI document, the
+# JSON Schema Test Suite) sit beside the checkout, in ../shared; a clone
+# elsewhere names them with INTERLOOM_SHARED=/path make test.
+INTERLOOM_SHARED ?= $(firstword $(wildcard $(abspath ../shared)) \
+                                /work/shared)
+export INTERLOOM_SHARED
+
 IL_CFLAGS := -std=gnu99 -O2 -g -Wall -Wextra -Werror -Isrc
 IL_LIBS   := -ljansson -lpcre2-8 -ljwt -lssl -lcrypto -lhiredis -lm
 

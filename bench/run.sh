@@ -59,7 +59,7 @@ LOAD_CPU=${BENCH_LOAD_CPU:-1}
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 NGINX=${NGINX_BIN:-/usr/sbin/nginx}
 MODULE=${BENCH_MODULE:-$ROOT/build/ngx_http_interloom_module.so}
-SPEC=${BENCH_SPEC:-$ROOT/../shared/interloom-openapi/openapi.json}
+SPEC=${BENCH_SPEC:-${INTERLOOM_SHARED:-$ROOT/../shared}/interloom-openapi/openapi.json}
 REDIS_TIMEOUT_MS=50     # the module's default interloom_redis_timeout
 API=/api/v1/public/cases
 

@@ -12,11 +12,12 @@
 
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
-static int  il_test_failed;
-static int  il_test_run;
+static int  il_test_failed __attribute__((unused));
+static int  il_test_run __attribute__((unused));
 
 
 #define IL_CHECK(cond)                                                       \
@@ -54,7 +55,26 @@ static int  il_test_run;
     } while (0)
 
 
-static int
+/*
+ * A file of the read-only inputs beside the checkout (the published
+ * OpenAPI document, the JSON Schema Test Suite): under $INTERLOOM_SHARED,
+ * which the Makefile sets, else under ../shared.
+ */
+
+static inline const char *
+il_test_shared(char *buf, size_t size, const char *rel)
+{
+    const char  *dir;
+
+    dir = getenv("INTERLOOM_SHARED");
+
+    snprintf(buf, size, "%s/%s", dir ? dir : "../shared", rel);
+
+    return buf;
+}
+
+
+static inline int
 il_test_result(const char *name)
 {
     printf("%s: %d checks, %d failed\n", name, il_test_run, il_test_failed);

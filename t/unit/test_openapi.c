@@ -19,7 +19,10 @@
 #include "il_test.h"
 
 
-#define PUBLISHED  "../shared/interloom-openapi/openapi.json"
+static char  il_published[1024];
+
+#define PUBLISHED  il_test_shared(il_published, sizeof(il_published),      \
+                                  "interloom-openapi/openapi.json")
 #define PROJECT    "docs/openapi.json"
 #define DATA       "t/unit/data/"
 #define FLAGS      (IL_SCHEMA_FORMAT_ASSERT | IL_SCHEMA_REQUEST)

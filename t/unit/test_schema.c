@@ -12,7 +12,11 @@
 #include "il_test.h"
 
 
-#define IL_OPENAPI_FILE  "../shared/interloom-openapi/openapi.json"
+static char  il_openapi_file[1024];
+
+#define IL_OPENAPI_FILE                                                       \
+    il_test_shared(il_openapi_file, sizeof(il_openapi_file),                 \
+                   "interloom-openapi/openapi.json")
 
 #define ASSERT   IL_SCHEMA_FORMAT_ASSERT
 #define REQUEST  IL_SCHEMA_REQUEST

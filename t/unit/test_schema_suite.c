@@ -17,9 +17,14 @@
 #include <string.h>
 
 #include "il_schema.h"
+#include "il_test.h"
 
 
-#define IL_SUITE_DIR    "../shared/json-schema-test-suite/tests/draft2020-12"
+static char  il_suite_dir[1024];
+
+#define IL_SUITE_DIR                                                          \
+    il_test_shared(il_suite_dir, sizeof(il_suite_dir),                       \
+                   "json-schema-test-suite/tests/draft2020-12")
 #define IL_SUITE_FLOOR  "t/unit/schema_suite.floor"
 
 

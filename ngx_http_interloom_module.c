@@ -264,6 +264,7 @@ ngx_http_interloom_create_main_conf(ngx_conf_t *cf)
     imcf->redis_port = NGX_CONF_UNSET;
     imcf->redis_db = NGX_CONF_UNSET;
     imcf->redis_timeout = NGX_CONF_UNSET_MSEC;
+    imcf->redis_batch = NGX_CONF_UNSET_UINT;
     imcf->jwt_cache_size = NGX_CONF_UNSET_UINT;
 
     return imcf;
@@ -277,6 +278,8 @@ ngx_http_interloom_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_conf_init_value(imcf->redis_db, 0);
     ngx_conf_init_msec_value(imcf->redis_timeout, 50);
+    ngx_conf_init_uint_value(imcf->redis_batch,
+                             NGX_HTTP_INTERLOOM_RL_BATCH_MAX);
     ngx_conf_init_uint_value(imcf->jwt_cache_size, 10000);
 
     if (imcf->redis_prefix.data == NULL) {
@@ -438,6 +441,8 @@ ngx_http_interloom_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_interloom_exit_process(ngx_cycle_t *cycle)
 {
+    /* Redis first: it hands the batches in flight back, with no reply */
     ngx_http_interloom_redis_exit_process(cycle);
+    ngx_http_interloom_ratelimit_exit_process(cycle);
     ngx_http_interloom_token_exit_process(cycle);
 }

@@ -12,38 +12,54 @@
 
 
 /*
- * KEYS[1] is "<prefix>{<key>}"; every key the script touches starts with
- * it, so all share one hash tag and one Redis Cluster slot.  ARGV: the
- * location's limit ("0": only the revocation flag is wanted, nothing is
- * counted), "1" to consult the revocation flag, "1" to consult the per-key
- * override (a number from 0 to 10^15; anything else is ignored).  The
- * window is the minute of Redis's own clock, so every node agrees on it
- * whatever its own clock says.  INCR and the
- * expiry run in one script, which Redis runs atomically: a counter never
- * exists without its TTL.  The reply: {status, count, limit, reset, now},
- * status 1 counted, 0 revoked (not counted; count is the window's so far).
+ * One call counts a batch of requests: KEYS[i] is "<prefix>{<key>}" (every
+ * key the script touches for request i starts with it, one hash tag), and
+ * ARGV[3i-2..3i] are the request's limit ("0": only the revocation flag is
+ * wanted, nothing is counted), "1" to consult the revocation flag, "1" to
+ * consult the per-key override (a number from 0 to 10^15; anything else is
+ * ignored).  The window is the minute of Redis's own clock, so every node
+ * agrees on it whatever its own clock says.  Redis runs the script
+ * atomically: the requests are counted as if one after the other, and a
+ * counter never exists without its TTL.
+ *
+ * The reply: {reset, now} and, for each request, {status, count, limit}:
+ * status 1 counted, 0 revoked (not counted; count is the window's so far),
+ * -1 Redis refused one of the request's commands (count is its error
+ * text), which fails that request alone, not the batch.
  */
 
 const char  il_ratelimit_script[] =
-    "local base = KEYS[1]\n"
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1])\n"
     "local reset = now - now % 60 + 60\n"
-    "local key = base .. ':' .. (reset - 60)\n"
-    "local limit = tonumber(ARGV[1])\n"
-    "if limit > 0 and ARGV[3] == '1' then\n"
-    "  local o = tonumber(redis.call('GET', base .. ':limit'))\n"
-    "  if o and o >= 0 and o < 1e15 then limit = math.floor(o) end\n"
+    "local window = ':' .. (reset - 60)\n"
+    "local out = {reset, now}\n"
+    "for i = 1, #KEYS do\n"
+    "  local base = KEYS[i]\n"
+    "  local key = base .. window\n"
+    "  local limit = tonumber(ARGV[3 * i - 2])\n"
+    "  local status, n = 1, 0\n"
+    "  if limit > 0 and ARGV[3 * i] == '1' then\n"
+    "    local o = tonumber(redis.pcall('GET', base .. ':limit'))\n"
+    "    if o and o >= 0 and o < 1e15 then limit = math.floor(o) end\n"
+    "  end\n"
+    "  if ARGV[3 * i - 1] == '1'"
+    " and redis.call('EXISTS', base .. ':revoked') == 1 then\n"
+    "    status, n = 0, redis.pcall('GET', key)\n"
+    "    if not n then n = 0\n"
+    "    elseif type(n) == 'string' then n = tonumber(n) or -1 end\n"
+    "  elseif ARGV[3 * i - 2] ~= '0' then\n"
+    "    n = redis.pcall('INCR', key)\n"
+    "    if n == 1 then redis.pcall('EXPIREAT', key, reset + 60) end\n"
+    "  end\n"
+    "  if type(n) == 'table' then\n"
+    "    status, n, limit = -1, tostring(n.err), 0\n"
+    "  end\n"
+    "  out[#out + 1] = status\n"
+    "  out[#out + 1] = n\n"
+    "  out[#out + 1] = limit\n"
     "end\n"
-    "if ARGV[2] == '1' and redis.call('EXISTS', base .. ':revoked') == 1"
-    " then\n"
-    "  return {0, tonumber(redis.call('GET', key) or '0'), limit, reset,"
-    " now}\n"
-    "end\n"
-    "if ARGV[1] == '0' then return {1, 0, 0, reset, now} end\n"
-    "local n = redis.call('INCR', key)\n"
-    "if n == 1 then redis.call('EXPIREAT', key, reset + 60) end\n"
-    "return {1, n, limit, reset, now}\n";
+    "return out\n";
 
 
 const size_t  il_ratelimit_script_len = sizeof(il_ratelimit_script) - 1;
@@ -51,6 +67,8 @@ const size_t  il_ratelimit_script_len = sizeof(il_ratelimit_script) - 1;
 static size_t il_ratelimit_put(char *buf, size_t size, size_t at,
     const char *s, size_t len);
 static size_t il_ratelimit_number(char *buf, unsigned long long v);
+static size_t il_ratelimit_arg(char *buf, size_t size, size_t at,
+    const char *s, size_t len);
 
 
 static char  il_ratelimit_sha1[IL_RATELIMIT_SHA1_LEN + 1];
@@ -86,43 +104,71 @@ il_ratelimit_script_sha1(void)
  */
 
 size_t
-il_ratelimit_command(char *buf, size_t size, int eval, const char *key,
-    size_t key_len, long long limit, int revocation, int overrides)
+il_ratelimit_command(char *buf, size_t size, int eval,
+    const il_ratelimit_entry_t *entry, size_t n)
 {
-    char         num[24], head[24];
-    size_t       len, i, n, arg_len[7];
-    const char  *arg[7];
+    char         num[24];
+    size_t       len, i, k;
+    const char  *flag;
 
-    n = il_ratelimit_number(num, limit < 0 ? 0 : (unsigned long long) limit);
+    len = il_ratelimit_put(buf, size, 0, "*", 1);
+    len = il_ratelimit_put(buf, size, len, num,
+                           il_ratelimit_number(num, 3 + 4 * n));
+    len = il_ratelimit_put(buf, size, len, "\r\n", 2);
 
-    arg[0] = eval ? "EVAL" : "EVALSHA";
-    arg_len[0] = eval ? 4 : 7;
-    arg[1] = eval ? il_ratelimit_script : il_ratelimit_script_sha1();
-    arg_len[1] = eval ? il_ratelimit_script_len : IL_RATELIMIT_SHA1_LEN;
-    arg[2] = "1";
-    arg_len[2] = 1;
-    arg[3] = key;
-    arg_len[3] = key_len;
-    arg[4] = num;
-    arg_len[4] = n;
-    arg[5] = revocation ? "1" : "0";
-    arg_len[5] = 1;
-    arg[6] = overrides ? "1" : "0";
-    arg_len[6] = 1;
+    if (eval) {
+        len = il_ratelimit_arg(buf, size, len, "EVAL", 4);
+        len = il_ratelimit_arg(buf, size, len, il_ratelimit_script,
+                               il_ratelimit_script_len);
 
-    len = il_ratelimit_put(buf, size, 0, "*7\r\n", 4);
+    } else {
+        len = il_ratelimit_arg(buf, size, len, "EVALSHA", 7);
+        len = il_ratelimit_arg(buf, size, len, il_ratelimit_script_sha1(),
+                               IL_RATELIMIT_SHA1_LEN);
+    }
 
-    for (i = 0; i < 7; i++) {
-        head[0] = '$';
-        n = 1 + il_ratelimit_number(head + 1, arg_len[i]);
-        head[n++] = '\r';
-        head[n++] = '\n';
-        len = il_ratelimit_put(buf, size, len, head, n);
-        len = il_ratelimit_put(buf, size, len, arg[i], arg_len[i]);
-        len = il_ratelimit_put(buf, size, len, "\r\n", 2);
+    len = il_ratelimit_arg(buf, size, len, num, il_ratelimit_number(num, n));
+
+    for (i = 0; i < n; i++) {
+        len = il_ratelimit_arg(buf, size, len, entry[i].key,
+                               entry[i].key_len);
+    }
+
+    for (i = 0; i < n; i++) {
+        k = il_ratelimit_number(num, entry[i].limit < 0
+                                     ? 0
+                                     : (unsigned long long) entry[i].limit);
+        len = il_ratelimit_arg(buf, size, len, num, k);
+
+        flag = entry[i].revocation ? "1" : "0";
+        len = il_ratelimit_arg(buf, size, len, flag, 1);
+
+        flag = entry[i].overrides ? "1" : "0";
+        len = il_ratelimit_arg(buf, size, len, flag, 1);
     }
 
     return len;
+}
+
+
+/* One bulk string: "$<len>\r\n<bytes>\r\n". */
+
+static size_t
+il_ratelimit_arg(char *buf, size_t size, size_t at, const char *s,
+    size_t len)
+{
+    char    head[24];
+    size_t  n;
+
+    head[0] = '$';
+    n = 1 + il_ratelimit_number(head + 1, len);
+    head[n++] = '\r';
+    head[n++] = '\n';
+
+    at = il_ratelimit_put(buf, size, at, head, n);
+    at = il_ratelimit_put(buf, size, at, s, len);
+
+    return il_ratelimit_put(buf, size, at, "\r\n", 2);
 }
 
 
@@ -162,11 +208,11 @@ il_ratelimit_put(char *buf, size_t size, size_t at, const char *s,
 
 
 il_ratelimit_rc_e
-il_ratelimit_decode(const redisReply *reply, il_ratelimit_t *rl, char *why,
+il_ratelimit_decode(const redisReply *reply, size_t n, char *why,
     size_t whylen)
 {
     size_t       i;
-    long long    v[5];
+    long long    reset, now;
     redisReply  *e;
 
     if (reply == NULL) {
@@ -184,12 +230,12 @@ il_ratelimit_decode(const redisReply *reply, il_ratelimit_t *rl, char *why,
         return IL_RATELIMIT_BAD_REPLY;
     }
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 5) {
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 + 3 * n) {
         snprintf(why, whylen, "unexpected reply of type %d", reply->type);
         return IL_RATELIMIT_BAD_REPLY;
     }
 
-    for (i = 0; i < 5; i++) {
+    for (i = 0; i < 2; i++) {
         e = reply->element[i];
 
         if (e->type != REDIS_REPLY_INTEGER) {
@@ -197,20 +243,58 @@ il_ratelimit_decode(const redisReply *reply, il_ratelimit_t *rl, char *why,
                      i, e->type);
             return IL_RATELIMIT_BAD_REPLY;
         }
-
-        v[i] = e->integer;
     }
 
-    if (v[3] <= 0 || v[3] % 60 != 0 || v[4] <= 0 || v[4] >= v[3]) {
+    reset = reply->element[0]->integer;
+    now = reply->element[1]->integer;
+
+    if (reset <= 0 || reset % 60 != 0 || now <= 0 || now >= reset) {
         snprintf(why, whylen, "window %lld does not fit the time %lld",
-                 v[3], v[4]);
+                 reset, now);
         return IL_RATELIMIT_BAD_REPLY;
+    }
+
+    return IL_RATELIMIT_COUNTED;
+}
+
+
+il_ratelimit_rc_e
+il_ratelimit_result(const redisReply *reply, size_t i, il_ratelimit_t *rl,
+    char *why, size_t whylen)
+{
+    size_t       k;
+    long long    v[3];
+    redisReply  *e;
+
+    e = reply->element[2 + 3 * i + 1];
+
+    if (reply->element[2 + 3 * i]->type == REDIS_REPLY_INTEGER
+        && reply->element[2 + 3 * i]->integer == -1
+        && (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS))
+    {
+        /* Redis refused one of this request's commands */
+
+        snprintf(why, whylen, "error reply \"%.*s\"",
+                 (int) (e->len > 200 ? 200 : e->len), e->str);
+        return IL_RATELIMIT_BAD_REPLY;
+    }
+
+    for (k = 0; k < 3; k++) {
+        e = reply->element[2 + 3 * i + k];
+
+        if (e->type != REDIS_REPLY_INTEGER) {
+            snprintf(why, whylen, "unexpected element %zu of type %d",
+                     2 + 3 * i + k, e->type);
+            return IL_RATELIMIT_BAD_REPLY;
+        }
+
+        v[k] = e->integer;
     }
 
     rl->count = v[1];
     rl->limit = v[2];
-    rl->reset = v[3];
-    rl->now = v[4];
+    rl->reset = reply->element[0]->integer;
+    rl->now = reply->element[1]->integer;
 
     if (v[0] == 0 && v[1] >= 0 && v[2] >= 0) {
         return IL_RATELIMIT_REVOKED;

@@ -2,8 +2,8 @@
 /*
  * Copyright (C) ngx_http_interloom_module authors
  *
- * The rate-limit script Redis runs once per request, and the decoding of
- * its reply.  Plain C over hiredis's reply type: no nginx.
+ * The rate-limit script Redis runs once per batch of requests, and the
+ * decoding of its reply.  Plain C over hiredis's reply type: no nginx.
  */
 
 
@@ -39,21 +39,41 @@ extern const char    il_ratelimit_script[];
 extern const size_t  il_ratelimit_script_len;
 const char *il_ratelimit_script_sha1(void);
 
-/*
- * Writes the script's call as Redis protocol text (RESP), ready for the
- * wire: EVALSHA, or EVAL with the script's text when eval is set.  key
- * is "<prefix>{<jti>}" or the like; limit 0 asks for the revocation flag
- * alone.  With buf NULL only measures.  Returns the full length.
- */
-size_t il_ratelimit_command(char *buf, size_t size, int eval,
-    const char *key, size_t key_len, long long limit, int revocation,
-    int overrides);
+/* One request of a batch, as the script's call carries it. */
+typedef struct {
+    const char                *key;  /* "<prefix>{<jti>}" or the like */
+    size_t                     key_len;
+    long long                  limit; /* 0: the revocation flag alone */
+    int                        revocation;
+    int                        overrides;
+} il_ratelimit_entry_t;
+
 
 /*
- * Decodes a reply of the script.  On IL_RATELIMIT_BAD_REPLY, why is set
- * to a short description for the log (Redis's own error text included).
+ * Writes the script's call for n requests as Redis protocol text (RESP),
+ * ready for the wire: EVALSHA, or EVAL with the script's text when eval
+ * is set.  With buf NULL, or size too small, only measures.  Returns the
+ * full length.
  */
-il_ratelimit_rc_e il_ratelimit_decode(const redisReply *reply,
+size_t il_ratelimit_command(char *buf, size_t size, int eval,
+    const il_ratelimit_entry_t *entry, size_t n);
+
+/*
+ * Checks the shape of a reply to a call for n requests: IL_RATELIMIT_
+ * COUNTED when it holds their n results (read each with
+ * il_ratelimit_result()), IL_RATELIMIT_NOSCRIPT, or IL_RATELIMIT_BAD_REPLY
+ * with why set to a short description for the log (Redis's own error text
+ * included); the last two apply to every request of the call.
+ */
+il_ratelimit_rc_e il_ratelimit_decode(const redisReply *reply, size_t n,
+    char *why, size_t whylen);
+
+/*
+ * The result of request i of a reply il_ratelimit_decode() accepted:
+ * COUNTED, REVOKED, or BAD_REPLY (why set) when Redis refused one of its
+ * commands, such as a counter of the wrong type.
+ */
+il_ratelimit_rc_e il_ratelimit_result(const redisReply *reply, size_t i,
     il_ratelimit_t *rl, char *why, size_t whylen);
 
 /* Remaining requests in the window, never below 0. */

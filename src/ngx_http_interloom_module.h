@@ -29,6 +29,9 @@
 #define NGX_HTTP_INTERLOOM_ERRLEN          1024
 #define NGX_HTTP_INTERLOOM_DEFER_BODY_MAX  65536
 
+/* the most requests one call of the rate-limit script counts */
+#define NGX_HTTP_INTERLOOM_RL_BATCH_MAX    64
+
 #define NGX_HTTP_INTERLOOM_FAIL_OPEN       0
 #define NGX_HTTP_INTERLOOM_FAIL_CLOSED     1
 
@@ -42,6 +45,7 @@ typedef struct {
     ngx_str_t                   redis_password;
     ngx_int_t                   redis_db;
     ngx_msec_t                  redis_timeout;
+    ngx_uint_t                  redis_batch;     /* requests per call */
     ngx_str_t                   redis_prefix;
 
     ngx_uint_t                  jwt_cache_size;
@@ -141,6 +145,8 @@ typedef struct {
     il_ratelimit_t              rl;
     ngx_http_interloom_redis_slot_t  *slot;
     ngx_event_t                 wait;            /* timeout, then wake-up */
+    ngx_str_t                   rl_key;          /* "<prefix>{<jti>}" */
+    ngx_int_t                   rl_limit;
 
     /* the operation, and what is wrong with the request */
     const il_api_t             *api;
@@ -159,7 +165,8 @@ typedef struct {
     unsigned                    auth_checked:1;
     unsigned                    auth_header_bad:1;
     unsigned                    rl_headers:1;    /* send X-RateLimit-* */
-    unsigned                    rl_noscript:1;   /* EVAL was resent */
+    unsigned                    rl_revocation:1; /* what the count asks */
+    unsigned                    rl_overrides:1;
     unsigned                    query_invalid:1;
     unsigned                    body_invalid:1;
     unsigned                    body_read:1;
@@ -209,6 +216,7 @@ ngx_int_t ngx_http_interloom_strip_headers(ngx_http_request_t *r,
 /* ngx_http_interloom_ratelimit.c */
 char *ngx_http_interloom_rate_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+void ngx_http_interloom_ratelimit_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_interloom_ratelimit_start(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
 ngx_int_t ngx_http_interloom_ratelimit_finish(ngx_http_request_t *r,
@@ -243,6 +251,7 @@ void ngx_http_interloom_redis_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_interloom_redis_command(
     ngx_http_interloom_redis_slot_t *slot, u_char *cmd, size_t len);
 void ngx_http_interloom_redis_timed_out(void);
+ngx_uint_t ngx_http_interloom_redis_ready(void);
 
 /* ngx_http_interloom_error.c */
 ngx_int_t ngx_http_interloom_send_error(ngx_http_request_t *r,

@@ -3,7 +3,9 @@
  * Copyright (C) ngx_http_interloom_module authors
  *
  * The rate limit: one Redis round trip per request (the script in
- * il_ratelimit.c), the 429, and the X-RateLimit-* headers.
+ * il_ratelimit.c), the 429, and the X-RateLimit-* headers.  The requests
+ * that reach this stage in one cycle of the event loop are counted by one
+ * call of the script: Redis runs its Lua once per batch, not per request.
  */
 
 
@@ -16,11 +18,36 @@
 #define NGX_HTTP_INTERLOOM_RL_KEY_MAX  (IL_JWT_TOKEN_MAX + 256)
 
 
-static ngx_int_t ngx_http_interloom_ratelimit_send(ngx_http_request_t *r,
-    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf,
-    ngx_uint_t eval);
+/*
+ * A batch: the requests one call of the script counts.  It is malloc'd,
+ * not taken from a request's pool, since the reply may come after every
+ * request of it has gone; a request that goes clears its entry's data.
+ */
+
+typedef struct ngx_http_interloom_rl_batch_s  ngx_http_interloom_rl_batch_t;
+
+struct ngx_http_interloom_rl_batch_s {
+    ngx_http_interloom_redis_slot_t   call;       /* the script's reply */
+    ngx_http_interloom_rl_batch_t    *next;       /* in the free list */
+    ngx_uint_t                        n;
+    unsigned                          eval:1;     /* sent again as EVAL */
+    ngx_http_interloom_redis_slot_t   entry[NGX_HTTP_INTERLOOM_RL_BATCH_MAX];
+};
+
+
+static ngx_int_t ngx_http_interloom_ratelimit_queue(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+static ngx_int_t ngx_http_interloom_ratelimit_send(
+    ngx_http_interloom_rl_batch_t *batch);
+static void ngx_http_interloom_ratelimit_flush(ngx_event_t *ev);
+static void ngx_http_interloom_ratelimit_abandon(
+    ngx_http_interloom_rl_batch_t *batch);
 static void ngx_http_interloom_ratelimit_reply(
-    ngx_http_interloom_redis_slot_t *slot, void *reply);
+    ngx_http_interloom_redis_slot_t *call, void *reply);
+static void ngx_http_interloom_ratelimit_result(
+    ngx_http_interloom_ctx_t *ctx, il_ratelimit_rc_e rc, const char *why);
+static void ngx_http_interloom_ratelimit_release(
+    ngx_http_interloom_rl_batch_t *batch);
 static void ngx_http_interloom_ratelimit_wake(ngx_event_t *ev);
 static void ngx_http_interloom_ratelimit_failed(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_rl_status_e status,
@@ -39,12 +66,17 @@ static ngx_str_t  ngx_http_interloom_retry_after = ngx_string("Retry-After");
 
 static time_t  ngx_http_interloom_rl_warned;
 
-/*
- * the command of one request, as it goes on the wire (the EVAL form holds
- * the script's text)
- */
-static u_char  ngx_http_interloom_rl_buf[NGX_HTTP_INTERLOOM_RL_KEY_MAX
-                                         + 4096];
+/* the batch this cycle of the event loop fills, and spare ones */
+static ngx_http_interloom_rl_batch_t  *ngx_http_interloom_rl_open;
+static ngx_http_interloom_rl_batch_t  *ngx_http_interloom_rl_free;
+static ngx_uint_t                      ngx_http_interloom_rl_nfree;
+
+/* posted: sends the open batch once the cycle's handlers have run */
+static ngx_event_t  ngx_http_interloom_rl_flush_event;
+
+/* the call as it goes on the wire; grows to the largest batch seen */
+static u_char  *ngx_http_interloom_rl_buf;
+static size_t   ngx_http_interloom_rl_buf_size;
 
 
 /* "1000r/m", written as limit_req writes its rates; or "off". */
@@ -92,38 +124,23 @@ ngx_http_interloom_rate_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 /*
- * Sends the request's count to Redis.  NGX_AGAIN: wait for the wake-up;
- * NGX_OK: decided at once (no connection, the failure policy applies).
+ * Queues the request's count.  NGX_AGAIN: wait for the wake-up; NGX_OK:
+ * decided at once (no connection, the failure policy applies).
  */
 
 ngx_int_t
 ngx_http_interloom_ratelimit_start(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf)
 {
-    ngx_http_interloom_main_conf_t   *imcf;
-    ngx_http_interloom_redis_slot_t  *slot;
+    ngx_http_interloom_main_conf_t  *imcf;
 
     imcf = ngx_http_get_module_main_conf(r, ngx_http_interloom_module);
-
-    slot = ngx_alloc(sizeof(ngx_http_interloom_redis_slot_t),
-                     r->connection->log);
-    if (slot == NULL) {
-        return NGX_ERROR;
-    }
-
-    slot->handler = ngx_http_interloom_ratelimit_reply;
-    slot->data = ctx;
-
-    ctx->slot = slot;
 
     ctx->wait.handler = ngx_http_interloom_ratelimit_wake;
     ctx->wait.data = r;
     ctx->wait.log = r->connection->log;
 
-    if (ngx_http_interloom_ratelimit_send(r, ctx, ilcf, 0) != NGX_OK) {
-        ctx->slot = NULL;
-        ngx_free(slot);
-
+    if (ngx_http_interloom_ratelimit_queue(r, ctx, ilcf) != NGX_OK) {
         ngx_http_interloom_ratelimit_failed(r, ctx,
                                             NGX_HTTP_INTERLOOM_RL_REDIS_ERROR,
                                             "not connected");
@@ -136,18 +153,26 @@ ngx_http_interloom_ratelimit_start(ngx_http_request_t *r,
 }
 
 
+/*
+ * Adds the request to the open batch, which goes to Redis at the end of
+ * this cycle, or at once when it is full.
+ */
+
 static ngx_int_t
-ngx_http_interloom_ratelimit_send(ngx_http_request_t *r,
-    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf,
-    ngx_uint_t eval)
+ngx_http_interloom_ratelimit_queue(ngx_http_request_t *r,
+    ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf)
 {
     u_char                          *p;
     size_t                           len;
     ngx_uint_t                       token;
+    ngx_http_interloom_rl_batch_t   *batch;
     ngx_http_interloom_main_conf_t  *imcf;
-    u_char                           key[NGX_HTTP_INTERLOOM_RL_KEY_MAX];
 
     imcf = ngx_http_get_module_main_conf(r, ngx_http_interloom_module);
+
+    if (!ngx_http_interloom_redis_ready()) {
+        return NGX_DECLINED;
+    }
 
     /*
      * a key's own counter needs a valid token; anyone else is counted by
@@ -156,12 +181,22 @@ ngx_http_interloom_ratelimit_send(ngx_http_request_t *r,
 
     token = (ctx->auth_rc == IL_JWT_OK && ctx->claims != NULL);
 
+    len = imcf->redis_prefix.len + sizeof("addr:{}") - 1
+          + (token ? ctx->claims->jti.len : NGX_SOCKADDR_STRLEN);
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
     /*
      * "<prefix>{<jti>}" for a key, "<prefix>addr:{<address>}" for anyone
      * else: no jti can name an address's counter
      */
 
-    p = ngx_cpymem(key, imcf->redis_prefix.data, imcf->redis_prefix.len);
+    ctx->rl_key.data = p;
+
+    p = ngx_cpymem(p, imcf->redis_prefix.data, imcf->redis_prefix.len);
 
     if (token) {
         *p++ = '{';
@@ -174,76 +209,250 @@ ngx_http_interloom_ratelimit_send(ngx_http_request_t *r,
 
     *p++ = '}';
 
-    len = il_ratelimit_command((char *) ngx_http_interloom_rl_buf,
-                               sizeof(ngx_http_interloom_rl_buf), eval,
-                               (const char *) key, p - key, ilcf->rate_limit,
-                               token && ilcf->revocation,
-                               token && ilcf->overrides);
+    ctx->rl_key.len = p - ctx->rl_key.data;
+    ctx->rl_limit = ilcf->rate_limit;
+    ctx->rl_revocation = (token && ilcf->revocation);
+    ctx->rl_overrides = (token && ilcf->overrides);
 
-    if (len > sizeof(ngx_http_interloom_rl_buf)) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "interloom: a rate-limit key of %uz bytes is too long",
-                      (size_t) (p - key));
-        return NGX_ERROR;
+    batch = ngx_http_interloom_rl_open;
+
+    if (batch == NULL) {
+        batch = ngx_http_interloom_rl_free;
+
+        if (batch) {
+            ngx_http_interloom_rl_free = batch->next;
+            ngx_http_interloom_rl_nfree--;
+
+        } else {
+            batch = ngx_alloc(sizeof(ngx_http_interloom_rl_batch_t),
+                              r->connection->log);
+            if (batch == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        batch->call.handler = ngx_http_interloom_ratelimit_reply;
+        batch->call.data = batch;
+        batch->n = 0;
+        batch->eval = 0;
+
+        ngx_http_interloom_rl_open = batch;
+
+        if (!ngx_http_interloom_rl_flush_event.posted) {
+            ngx_http_interloom_rl_flush_event.handler =
+                                             ngx_http_interloom_ratelimit_flush;
+            ngx_http_interloom_rl_flush_event.log = ngx_cycle->log;
+            ngx_post_event(&ngx_http_interloom_rl_flush_event,
+                           &ngx_posted_events);
+        }
     }
 
-    return ngx_http_interloom_redis_command(ctx->slot,
+    batch->entry[batch->n].data = ctx;
+    ctx->slot = &batch->entry[batch->n++];
+
+    if (batch->n == imcf->redis_batch) {
+        ngx_http_interloom_rl_open = NULL;
+
+        if (ngx_http_interloom_ratelimit_send(batch) != NGX_OK) {
+            /* this request learns it from the return value */
+            ctx->slot->data = NULL;
+            ctx->slot = NULL;
+            ngx_http_interloom_ratelimit_abandon(batch);
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_interloom_ratelimit_flush(ngx_event_t *ev)
+{
+    ngx_http_interloom_rl_batch_t  *batch;
+
+    batch = ngx_http_interloom_rl_open;
+
+    if (batch == NULL) {
+        return;
+    }
+
+    ngx_http_interloom_rl_open = NULL;
+
+    if (ngx_http_interloom_ratelimit_send(batch) != NGX_OK) {
+        /* the connection went since the requests were queued */
+        ngx_http_interloom_ratelimit_abandon(batch);
+    }
+}
+
+
+/* A batch that cannot be sent: its requests meet the failure policy. */
+
+static void
+ngx_http_interloom_ratelimit_abandon(ngx_http_interloom_rl_batch_t *batch)
+{
+    ngx_uint_t                 i;
+    ngx_http_interloom_ctx_t  *ctx;
+
+    for (i = 0; i < batch->n; i++) {
+        ctx = batch->entry[i].data;
+
+        if (ctx) {
+            ngx_http_interloom_ratelimit_result(ctx, IL_RATELIMIT_BAD_REPLY,
+                                                "not connected");
+        }
+    }
+
+    ngx_http_interloom_ratelimit_release(batch);
+}
+
+
+/*
+ * Writes the batch's call.  The requests that have gone since they were
+ * queued are left out.  NGX_DECLINED: nothing was sent (no connection),
+ * and the batch's requests are still waiting.
+ */
+
+static ngx_int_t
+ngx_http_interloom_ratelimit_send(ngx_http_interloom_rl_batch_t *batch)
+{
+    size_t                     len;
+    ngx_uint_t                 i, n;
+    ngx_http_interloom_ctx_t  *ctx;
+    il_ratelimit_entry_t       entry[NGX_HTTP_INTERLOOM_RL_BATCH_MAX];
+
+    n = 0;
+
+    for (i = 0; i < batch->n; i++) {
+        ctx = batch->entry[i].data;
+
+        if (ctx == NULL) {
+            continue;
+        }
+
+        batch->entry[n].data = ctx;
+        ctx->slot = &batch->entry[n];
+
+        entry[n].key = (const char *) ctx->rl_key.data;
+        entry[n].key_len = ctx->rl_key.len;
+        entry[n].limit = ctx->rl_limit;
+        entry[n].revocation = ctx->rl_revocation;
+        entry[n].overrides = ctx->rl_overrides;
+        n++;
+    }
+
+    batch->n = n;
+
+    if (n == 0) {
+        ngx_http_interloom_ratelimit_release(batch);
+        return NGX_OK;
+    }
+
+    len = il_ratelimit_command(NULL, 0, batch->eval, entry, n);
+
+    if (len > ngx_http_interloom_rl_buf_size) {
+        if (ngx_http_interloom_rl_buf) {
+            ngx_free(ngx_http_interloom_rl_buf);
+        }
+
+        ngx_http_interloom_rl_buf_size = ngx_max(len, 4096);
+        ngx_http_interloom_rl_buf = ngx_alloc(ngx_http_interloom_rl_buf_size,
+                                              ngx_cycle->log);
+
+        if (ngx_http_interloom_rl_buf == NULL) {
+            ngx_http_interloom_rl_buf_size = 0;
+            return NGX_DECLINED;
+        }
+    }
+
+    (void) il_ratelimit_command((char *) ngx_http_interloom_rl_buf, len,
+                                batch->eval, entry, n);
+
+    return ngx_http_interloom_redis_command(&batch->call,
                                             ngx_http_interloom_rl_buf, len);
 }
 
 
 /*
- * The reply.  It may come after the request has gone (it timed out, or
- * the client left): then the slot's data is NULL and only the slot is
- * freed.  Otherwise the result is stored and the request woken up from
- * the posted events, outside hiredis's callback.
+ * The reply, or NULL when the connection failed first.  Each request of
+ * the batch that is still there gets its result and is woken up from the
+ * posted events, outside hiredis's callback.
  */
 
 static void
-ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *slot,
+ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *call,
     void *reply)
 {
     char                            why[256];
-    ngx_http_request_t             *r;
-    il_ratelimit_rc_e               rc;
+    ngx_uint_t                      i;
+    il_ratelimit_rc_e               rc, result;
     ngx_http_interloom_ctx_t       *ctx;
-    ngx_http_interloom_loc_conf_t  *ilcf;
+    ngx_http_interloom_rl_batch_t  *batch;
 
-    ctx = slot->data;
+    batch = call->data;
 
-    if (ctx == NULL) {
-        ngx_free(slot);
-        return;
-    }
+    rc = il_ratelimit_decode(reply, batch->n, why, sizeof(why));
 
-    r = ctx->request;
-
-    rc = il_ratelimit_decode(reply, &ctx->rl, why, sizeof(why));
-
-    if (rc == IL_RATELIMIT_NOSCRIPT && !ctx->rl_noscript) {
+    if (rc == IL_RATELIMIT_NOSCRIPT && !batch->eval) {
 
         /*
          * Redis lost its scripts (a restart, SCRIPT FLUSH, a failover):
-         * send the text once, which also loads it for the next ones
+         * send the text once, which also loads it for the next calls
          */
 
-        ctx->rl_noscript = 1;
-        ilcf = ngx_http_get_module_loc_conf(r, ngx_http_interloom_module);
+        batch->eval = 1;
 
-        if (ngx_http_interloom_ratelimit_send(r, ctx, ilcf, 1) == NGX_OK) {
+        if (ngx_http_interloom_ratelimit_send(batch) == NGX_OK) {
             return;
         }
 
-        rc = IL_RATELIMIT_BAD_REPLY;
         ngx_cpystrn((u_char *) why, (u_char *) "not connected", sizeof(why));
+        rc = IL_RATELIMIT_BAD_REPLY;
+
+    } else if (rc == IL_RATELIMIT_NOSCRIPT) {
+        ngx_cpystrn((u_char *) why, (u_char *) "NOSCRIPT after EVAL",
+                    sizeof(why));
+        rc = IL_RATELIMIT_BAD_REPLY;
+
+    } else if (reply == NULL) {
+        ngx_cpystrn((u_char *) why, (u_char *) "connection lost",
+                    sizeof(why));
     }
 
+    for (i = 0; i < batch->n; i++) {
+        ctx = batch->entry[i].data;
+
+        if (ctx == NULL) {
+            continue;
+        }
+
+        result = rc;
+
+        if (rc == IL_RATELIMIT_COUNTED) {
+            result = il_ratelimit_result(reply, i, &ctx->rl, why,
+                                         sizeof(why));
+        }
+
+        ngx_http_interloom_ratelimit_result(ctx, result, why);
+    }
+
+    ngx_http_interloom_ratelimit_release(batch);
+}
+
+
+static void
+ngx_http_interloom_ratelimit_result(ngx_http_interloom_ctx_t *ctx,
+    il_ratelimit_rc_e rc, const char *why)
+{
+    ngx_http_request_t             *r;
+    ngx_http_interloom_loc_conf_t  *ilcf;
+
+    r = ctx->request;
     ctx->slot = NULL;
 
     switch (rc) {
 
     case IL_RATELIMIT_COUNTED:
-        ngx_free(slot);
         ctx->rl_status = (ctx->rl.count > ctx->rl.limit)
                          ? NGX_HTTP_INTERLOOM_RL_LIMITED
                          : NGX_HTTP_INTERLOOM_RL_OK;
@@ -262,30 +471,23 @@ ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *slot,
         ilcf = ngx_http_get_module_loc_conf(r, ngx_http_interloom_module);
 
         if (ilcf->rate_limit > 0) {
-            ctx->slot = slot;
-
-            if (ngx_http_interloom_ratelimit_send(r, ctx, ilcf, 0) == NGX_OK)
-            {
+            if (ngx_http_interloom_ratelimit_queue(r, ctx, ilcf) == NGX_OK) {
                 return;
             }
 
-            ctx->slot = NULL;
-            ngx_free(slot);
             ngx_http_interloom_ratelimit_failed(r, ctx,
                                             NGX_HTTP_INTERLOOM_RL_REDIS_ERROR,
                                             "not connected");
             break;
         }
 
-        ngx_free(slot);
         ctx->rl_status = NGX_HTTP_INTERLOOM_RL_OK;
         break;
 
     default:
-        ngx_free(slot);
         ngx_http_interloom_ratelimit_failed(r, ctx,
                                             NGX_HTTP_INTERLOOM_RL_REDIS_ERROR,
-                                            reply ? why : "connection lost");
+                                            why);
         break;
     }
 
@@ -294,6 +496,53 @@ ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *slot,
     }
 
     ngx_post_event(&ctx->wait, &ngx_posted_events);
+}
+
+
+/*
+ * The worker is leaving: what the batches held goes (the module's memory
+ * may be unmapped before the process ends, and with it our pointers).
+ */
+
+void
+ngx_http_interloom_ratelimit_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_interloom_rl_batch_t  *batch;
+
+    if (ngx_http_interloom_rl_open) {
+        ngx_free(ngx_http_interloom_rl_open);
+        ngx_http_interloom_rl_open = NULL;
+    }
+
+    while (ngx_http_interloom_rl_free) {
+        batch = ngx_http_interloom_rl_free;
+        ngx_http_interloom_rl_free = batch->next;
+        ngx_free(batch);
+    }
+
+    ngx_http_interloom_rl_nfree = 0;
+
+    if (ngx_http_interloom_rl_buf) {
+        ngx_free(ngx_http_interloom_rl_buf);
+        ngx_http_interloom_rl_buf = NULL;
+        ngx_http_interloom_rl_buf_size = 0;
+    }
+}
+
+
+/* A few spare batches are kept: the busiest cycles reuse them. */
+
+static void
+ngx_http_interloom_ratelimit_release(ngx_http_interloom_rl_batch_t *batch)
+{
+    if (ngx_http_interloom_rl_nfree >= 16) {
+        ngx_free(batch);
+        return;
+    }
+
+    batch->next = ngx_http_interloom_rl_free;
+    ngx_http_interloom_rl_free = batch;
+    ngx_http_interloom_rl_nfree++;
 }
 
 

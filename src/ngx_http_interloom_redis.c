@@ -322,6 +322,18 @@ ngx_http_interloom_redis_command(ngx_http_interloom_redis_slot_t *slot,
 }
 
 
+/* Whether a command queued now would be sent. */
+
+ngx_uint_t
+ngx_http_interloom_redis_ready(void)
+{
+    ngx_http_interloom_redis_t  *rd = &ngx_http_interloom_redis;
+
+    return rd->ac != NULL && !rd->exiting
+           && rd->pending < NGX_HTTP_INTERLOOM_REDIS_PENDING_MAX;
+}
+
+
 static void
 ngx_http_interloom_redis_reply(redisAsyncContext *ac, void *reply,
     void *data)
@@ -639,8 +651,8 @@ ngx_http_interloom_redis_cleanup(void *data)
 
 /*
  * interloom_redis ip:port | host:port | unix:/path [user=] [password=]
- * [db=].  A host name is resolved here, once: hiredis 0.14 would resolve
- * it synchronously in the worker on every reconnect.
+ * [db=] [batch=].  A host name is resolved here, once: hiredis 0.14
+ * would resolve it synchronously in the worker on every reconnect.
  */
 
 char *
@@ -651,6 +663,7 @@ ngx_http_interloom_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
     u_char      *p, text[NGX_SOCKADDR_STRLEN];
     size_t       len;
+    ngx_int_t    n;
     ngx_url_t    u;
     ngx_str_t   *value;
     ngx_uint_t   i;
@@ -685,6 +698,21 @@ ngx_http_interloom_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
                 return NGX_CONF_ERROR;
             }
 
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "batch=", 6) == 0) {
+            n = ngx_atoi(value[i].data + 6, value[i].len - 6);
+
+            if (n < 1 || n > NGX_HTTP_INTERLOOM_RL_BATCH_MAX) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid \"%V\": a batch is 1 to %d "
+                                   "requests", &value[i],
+                                   NGX_HTTP_INTERLOOM_RL_BATCH_MAX);
+                return NGX_CONF_ERROR;
+            }
+
+            imcf->redis_batch = n;
             continue;
         }
 

@@ -25,8 +25,9 @@ my $secret = $t->secret_file;
 sub conf {
     my ($listen, %o) = @_;
     my $timeout = $o{timeout} // '500ms';
+    my $batch = $o{batch} ? " batch=$o{batch}" : '';
     return <<"EOF";
-    interloom_redis 127.0.0.1:$redis;
+    interloom_redis 127.0.0.1:$redis$batch;
     interloom_redis_timeout $timeout;
     log_format rl '\$interloom_request_id \$interloom_ratelimit_status '
                   '"\$interloom_auth_error"';
@@ -187,16 +188,77 @@ is(commandstat('evalsha') - $evalsha, 6, 'exactly one EVALSHA per request');
 my $ttl = $t->redis('redis', 'TTL', "interloom:{$key}:" . ($reset - 60));
 ok($ttl > 0 && $ttl <= 121, "the counter carries a TTL ($ttl)");
 
-# many concurrent requests on one HTTP/2 connection: one call each (h2load
-# multiplexes them; curl 7.88 cannot, even against nginx alone)
-{
-    my $tok = $t->token(jti => fresh_key());
-    my $before = commandstat('evalsha');
-    my $out = `h2load -n 40 -c 1 -m 40 -H 'Authorization: Bearer $tok' http://127.0.0.1:$porth2/big/h2 2>&1`;
+# many concurrent requests on one HTTP/2 connection (h2load multiplexes
+# them; curl 7.88 cannot, even against nginx alone): the requests of one
+# cycle of the event loop are counted by one call of the script, each
+# exactly once
+sub h2_burst {
+    my ($h2port, $what) = @_;
+    wait_for_window(10);
+    my $jti = fresh_key();
+    my $tok = $t->token(jti => $jti);
+    my %before = map { $_ => commandstat($_) } qw(evalsha incr);
+    my $out = `h2load -n 40 -c 1 -m 40 -H 'Authorization: Bearer $tok' http://127.0.0.1:$h2port/big/h2 2>&1`;
     like($out, qr/requests: 40 total, 40 started, 40 done, 40 succeeded/,
-         '40 concurrent requests on one HTTP/2 connection');
+         "$what: 40 concurrent requests on one HTTP/2 connection");
     like($out, qr/status codes: 40 2xx/, '  all 2xx');
-    is(commandstat('evalsha') - $before, 40, '  with exactly one EVALSHA each');
+    is(commandstat('incr') - $before{incr}, 40, '  each counted once');
+    my $window = int(redis_time() / 60) * 60;
+    is($t->redis('redis', 'GET', "interloom:{$jti}:$window"), 40,
+       '  the counter holds 40');
+    return commandstat('evalsha') - $before{evalsha};
+}
+
+my $calls = h2_burst($porth2, 'batch=64 (the default)');
+ok($calls >= 1 && $calls < 40, "  in fewer calls than requests ($calls)");
+
+# batch=1: one call per request, as a proxy in front of a cluster needs
+{
+    my $p = $t->port('batch1');
+    my $h = $t->port('batch1h2');
+    $t->nginx_start(conf($p, h2 => $h, batch => 1), name => 'batch1',
+                    ports => [$p, $h]);
+    is(h2_burst($h, 'batch=1'), 40, '  with exactly one EVALSHA each');
+    $t->stop('batch1', 'QUIT');
+}
+
+# The script on its own, one call for six requests: a counted key, a
+# revoked one (not counted, its count so far), an override, a counter of
+# the wrong type (that request fails alone), the revocation flag alone,
+# and an override of 0 (counted, so refused).
+{
+    open(my $fh, '<', $t->root . '/src/il_ratelimit.c') or die "$!\n";
+    my $src = do { local $/; <$fh> };
+    my ($body) = $src =~ /il_ratelimit_script\[\] =\n(.*?);\n/s;
+    my $script = join '', $body =~ /"((?:[^"\\]|\\.)*)"/g;
+    $script =~ s/\\n/\n/g;
+    $script =~ s/\\(.)/$1/g;
+
+    wait_for_window(5);
+    my @k = map { 'interloom:{' . fresh_key() . '}' } 1 .. 6;
+    my $window = int(redis_time() / 60) * 60;
+    $t->redis('redis', 'SET', "$k[1]:revoked", '1');
+    $t->redis('redis', 'SET', "$k[1]:$window", '7');
+    $t->redis('redis', 'SET', "$k[2]:limit", '2');
+    $t->redis('redis', 'HSET', "$k[3]:$window", 'a', 'b');
+    $t->redis('redis', 'SET', "$k[5]:limit", '0');
+    my $r = $t->redis('redis', 'EVAL', $script, 6, @k,
+                      5, 0, 0,   5, 1, 1,   5, 1, 1,
+                      5, 0, 0,   0, 1, 0,   5, 0, 1);
+    is(ref $r, 'ARRAY', 'one call for six requests');
+    is(scalar @$r, 2 + 3 * 6, '  {reset, now} and three numbers each');
+    is($r->[0], $window + 60, '  the window ends at the minute');
+    is_deeply([ @$r[2 .. 4] ], [1, 1, 5], '  counted');
+    is_deeply([ @$r[5 .. 7] ], [0, 7, 5], '  revoked: not counted');
+    is($t->redis('redis', 'GET', "$k[1]:$window"), 7, '  (still 7)');
+    is_deeply([ @$r[8 .. 10] ], [1, 1, 2], '  the override applies');
+    is($r->[11], -1, '  a counter of the wrong type fails its request');
+    like($r->[12], qr/^WRONGTYPE/, '  with Redis\'s error');
+    is_deeply([ @$r[14 .. 16] ], [1, 0, 0],
+              '  the revocation flag alone: nothing counted');
+    is_deeply([ @$r[17 .. 19] ], [1, 1, 0], '  an override of 0 refuses');
+    is($t->redis('redis', 'TTL', "$k[0]:$window") > 60, 1,
+       '  a new counter carries its TTL');
 }
 
 # a key is one counter wherever it is used; a bigger location still counts

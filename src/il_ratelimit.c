@@ -227,6 +227,11 @@ il_ratelimit_decode(const redisReply *reply, size_t n, char *why,
 
         snprintf(why, whylen, "error reply \"%.*s\"",
                  (int) (reply->len > 200 ? 200 : reply->len), reply->str);
+
+        if (reply->len >= 9 && strncmp(reply->str, "CROSSSLOT", 9) == 0) {
+            return IL_RATELIMIT_CROSSSLOT;
+        }
+
         return IL_RATELIMIT_BAD_REPLY;
     }
 

@@ -22,6 +22,7 @@ typedef enum {
     IL_RATELIMIT_COUNTED = 0,        /* count, limit and reset are set */
     IL_RATELIMIT_REVOKED,            /* the key is revoked, not counted */
     IL_RATELIMIT_NOSCRIPT,           /* resend the script with EVAL */
+    IL_RATELIMIT_CROSSSLOT,          /* keys of several cluster slots */
     IL_RATELIMIT_BAD_REPLY           /* anything else: a Redis failure */
 } il_ratelimit_rc_e;
 
@@ -61,7 +62,9 @@ size_t il_ratelimit_command(char *buf, size_t size, int eval,
 /*
  * Checks the shape of a reply to a call for n requests: IL_RATELIMIT_
  * COUNTED when it holds their n results (read each with
- * il_ratelimit_result()), IL_RATELIMIT_NOSCRIPT, or IL_RATELIMIT_BAD_REPLY
+ * il_ratelimit_result()), IL_RATELIMIT_NOSCRIPT, IL_RATELIMIT_CROSSSLOT
+ * (a cluster refused keys of several slots in one call; why is set), or
+ * IL_RATELIMIT_BAD_REPLY
  * with why set to a short description for the log (Redis's own error text
  * included); the last two apply to every request of the call.
  */

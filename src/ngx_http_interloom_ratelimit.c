@@ -14,8 +14,11 @@
 #include "ngx_http_interloom_module.h"
 
 
-/* prefix + "{" + key + "}": the key is a jti, at most a token long */
-#define NGX_HTTP_INTERLOOM_RL_KEY_MAX  (IL_JWT_TOKEN_MAX + 256)
+/* a batch's first size; it doubles up to the configured batch */
+#define NGX_HTTP_INTERLOOM_RL_BATCH_MIN  4
+
+/* a larger buffer of the call is not kept once the call is written */
+#define NGX_HTTP_INTERLOOM_RL_BUF_KEEP   65536
 
 
 /*
@@ -30,13 +33,18 @@ struct ngx_http_interloom_rl_batch_s {
     ngx_http_interloom_redis_slot_t   call;       /* the script's reply */
     ngx_http_interloom_rl_batch_t    *next;       /* in the free list */
     ngx_uint_t                        n;
+    ngx_uint_t                        size;       /* entries it can hold */
     unsigned                          eval:1;     /* sent again as EVAL */
-    ngx_http_interloom_redis_slot_t   entry[NGX_HTTP_INTERLOOM_RL_BATCH_MAX];
+    ngx_http_interloom_redis_slot_t   entry[1];   /* size of them */
 };
 
 
 static ngx_int_t ngx_http_interloom_ratelimit_queue(ngx_http_request_t *r,
     ngx_http_interloom_ctx_t *ctx, ngx_http_interloom_loc_conf_t *ilcf);
+static ngx_http_interloom_rl_batch_t *ngx_http_interloom_ratelimit_batch(
+    ngx_uint_t size, ngx_log_t *log);
+static void ngx_http_interloom_ratelimit_split(
+    ngx_http_interloom_rl_batch_t *batch);
 static ngx_int_t ngx_http_interloom_ratelimit_send(
     ngx_http_interloom_rl_batch_t *batch);
 static void ngx_http_interloom_ratelimit_flush(ngx_event_t *ev);
@@ -70,6 +78,12 @@ static time_t  ngx_http_interloom_rl_warned;
 static ngx_http_interloom_rl_batch_t  *ngx_http_interloom_rl_open;
 static ngx_http_interloom_rl_batch_t  *ngx_http_interloom_rl_free;
 static ngx_uint_t                      ngx_http_interloom_rl_nfree;
+
+/*
+ * the most requests a call counts: batch= of interloom_redis, or 1 once
+ * Redis has refused a call for touching several cluster slots
+ */
+static ngx_uint_t  ngx_http_interloom_rl_max;
 
 /* posted: sends the open batch once the cycle's handlers have run */
 static ngx_event_t  ngx_http_interloom_rl_flush_event;
@@ -140,11 +154,19 @@ ngx_http_interloom_ratelimit_start(ngx_http_request_t *r,
     ctx->wait.data = r;
     ctx->wait.log = r->connection->log;
 
-    if (ngx_http_interloom_ratelimit_queue(r, ctx, ilcf) != NGX_OK) {
+    switch (ngx_http_interloom_ratelimit_queue(r, ctx, ilcf)) {
+
+    case NGX_OK:
+        break;
+
+    case NGX_DECLINED:
         ngx_http_interloom_ratelimit_failed(r, ctx,
                                             NGX_HTTP_INTERLOOM_RL_REDIS_ERROR,
                                             "not connected");
         return NGX_OK;
+
+    default:
+        return NGX_ERROR;
     }
 
     ngx_add_timer(&ctx->wait, imcf->redis_timeout);
@@ -164,8 +186,9 @@ ngx_http_interloom_ratelimit_queue(ngx_http_request_t *r,
 {
     u_char                          *p;
     size_t                           len;
-    ngx_uint_t                       token;
-    ngx_http_interloom_rl_batch_t   *batch;
+    ngx_uint_t                       token, i;
+    ngx_http_interloom_ctx_t        *waiting;
+    ngx_http_interloom_rl_batch_t   *batch, *grown;
     ngx_http_interloom_main_conf_t  *imcf;
 
     imcf = ngx_http_get_module_main_conf(r, ngx_http_interloom_module);
@@ -214,27 +237,20 @@ ngx_http_interloom_ratelimit_queue(ngx_http_request_t *r,
     ctx->rl_revocation = (token && ilcf->revocation);
     ctx->rl_overrides = (token && ilcf->overrides);
 
+    if (ngx_http_interloom_rl_max == 0) {
+        ngx_http_interloom_rl_max = imcf->redis_batch;
+    }
+
     batch = ngx_http_interloom_rl_open;
 
     if (batch == NULL) {
-        batch = ngx_http_interloom_rl_free;
-
-        if (batch) {
-            ngx_http_interloom_rl_free = batch->next;
-            ngx_http_interloom_rl_nfree--;
-
-        } else {
-            batch = ngx_alloc(sizeof(ngx_http_interloom_rl_batch_t),
-                              r->connection->log);
-            if (batch == NULL) {
-                return NGX_ERROR;
-            }
+        batch = ngx_http_interloom_ratelimit_batch(
+                    ngx_min(NGX_HTTP_INTERLOOM_RL_BATCH_MIN,
+                            ngx_http_interloom_rl_max),
+                    r->connection->log);
+        if (batch == NULL) {
+            return NGX_ERROR;
         }
-
-        batch->call.handler = ngx_http_interloom_ratelimit_reply;
-        batch->call.data = batch;
-        batch->n = 0;
-        batch->eval = 0;
 
         ngx_http_interloom_rl_open = batch;
 
@@ -245,12 +261,38 @@ ngx_http_interloom_ratelimit_queue(ngx_http_request_t *r,
             ngx_post_event(&ngx_http_interloom_rl_flush_event,
                            &ngx_posted_events);
         }
+
+    } else if (batch->n == batch->size) {
+
+        /* a busy cycle: the batch doubles, its requests follow it */
+
+        grown = ngx_http_interloom_ratelimit_batch(
+                    ngx_min(2 * batch->size, ngx_http_interloom_rl_max),
+                    r->connection->log);
+        if (grown == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (i = 0; i < batch->n; i++) {
+            grown->entry[i].data = batch->entry[i].data;
+            waiting = grown->entry[i].data;
+
+            if (waiting) {
+                waiting->slot = &grown->entry[i];
+            }
+        }
+
+        grown->n = batch->n;
+        ngx_http_interloom_ratelimit_release(batch);
+
+        batch = grown;
+        ngx_http_interloom_rl_open = batch;
     }
 
     batch->entry[batch->n].data = ctx;
     ctx->slot = &batch->entry[batch->n++];
 
-    if (batch->n == imcf->redis_batch) {
+    if (batch->n >= ngx_http_interloom_rl_max) {
         ngx_http_interloom_rl_open = NULL;
 
         if (ngx_http_interloom_ratelimit_send(batch) != NGX_OK) {
@@ -317,6 +359,7 @@ static ngx_int_t
 ngx_http_interloom_ratelimit_send(ngx_http_interloom_rl_batch_t *batch)
 {
     size_t                     len;
+    ngx_int_t                  rc;
     ngx_uint_t                 i, n;
     ngx_http_interloom_ctx_t  *ctx;
     il_ratelimit_entry_t       entry[NGX_HTTP_INTERLOOM_RL_BATCH_MAX];
@@ -368,8 +411,18 @@ ngx_http_interloom_ratelimit_send(ngx_http_interloom_rl_batch_t *batch)
     (void) il_ratelimit_command((char *) ngx_http_interloom_rl_buf, len,
                                 batch->eval, entry, n);
 
-    return ngx_http_interloom_redis_command(&batch->call,
-                                            ngx_http_interloom_rl_buf, len);
+    rc = ngx_http_interloom_redis_command(&batch->call,
+                                          ngx_http_interloom_rl_buf, len);
+
+    /* hiredis has copied the call; a rare huge one is not kept around */
+
+    if (ngx_http_interloom_rl_buf_size > NGX_HTTP_INTERLOOM_RL_BUF_KEEP) {
+        ngx_free(ngx_http_interloom_rl_buf);
+        ngx_http_interloom_rl_buf = NULL;
+        ngx_http_interloom_rl_buf_size = 0;
+    }
+
+    return rc;
 }
 
 
@@ -392,6 +445,11 @@ ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *call,
     batch = call->data;
 
     rc = il_ratelimit_decode(reply, batch->n, why, sizeof(why));
+
+    if (rc == IL_RATELIMIT_CROSSSLOT && batch->n > 1) {
+        ngx_http_interloom_ratelimit_split(batch);
+        return;
+    }
 
     if (rc == IL_RATELIMIT_NOSCRIPT && !batch->eval) {
 
@@ -434,6 +492,50 @@ ngx_http_interloom_ratelimit_reply(ngx_http_interloom_redis_slot_t *call,
         }
 
         ngx_http_interloom_ratelimit_result(ctx, result, why);
+    }
+
+    ngx_http_interloom_ratelimit_release(batch);
+}
+
+
+/*
+ * Redis runs as a cluster (one behind a single address, or a proxy that
+ * routes by key) and refused a call whose keys lie in several slots: from
+ * now on this worker counts each request with a call of its own, and the
+ * batch's requests are queued again that way.
+ */
+
+static void
+ngx_http_interloom_ratelimit_split(ngx_http_interloom_rl_batch_t *batch)
+{
+    ngx_uint_t                      i;
+    ngx_http_request_t             *r;
+    ngx_http_interloom_ctx_t       *ctx;
+    ngx_http_interloom_loc_conf_t  *ilcf;
+
+    ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                  "interloom: redis refused a call that counts several keys "
+                  "(CROSSSLOT): this worker counts one request a call from "
+                  "now on; set \"batch=1\" on interloom_redis for a Redis "
+                  "Cluster");
+
+    ngx_http_interloom_rl_max = 1;
+
+    for (i = 0; i < batch->n; i++) {
+        ctx = batch->entry[i].data;
+
+        if (ctx == NULL) {
+            continue;
+        }
+
+        r = ctx->request;
+        ctx->slot = NULL;
+        ilcf = ngx_http_get_module_loc_conf(r, ngx_http_interloom_module);
+
+        if (ngx_http_interloom_ratelimit_queue(r, ctx, ilcf) != NGX_OK) {
+            ngx_http_interloom_ratelimit_result(ctx, IL_RATELIMIT_BAD_REPLY,
+                                                "not connected");
+        }
     }
 
     ngx_http_interloom_ratelimit_release(batch);
@@ -530,12 +632,49 @@ ngx_http_interloom_ratelimit_exit_process(ngx_cycle_t *cycle)
 }
 
 
-/* A few spare batches are kept: the busiest cycles reuse them. */
+/*
+ * A batch for size requests.  The spare ones kept are of the smallest
+ * size, the one every quiet cycle needs.
+ */
+
+static ngx_http_interloom_rl_batch_t *
+ngx_http_interloom_ratelimit_batch(ngx_uint_t size, ngx_log_t *log)
+{
+    ngx_http_interloom_rl_batch_t  *batch;
+
+    batch = ngx_http_interloom_rl_free;
+
+    if (batch && batch->size == size) {
+        ngx_http_interloom_rl_free = batch->next;
+        ngx_http_interloom_rl_nfree--;
+
+    } else {
+        batch = ngx_alloc(offsetof(ngx_http_interloom_rl_batch_t, entry)
+                          + size * sizeof(ngx_http_interloom_redis_slot_t),
+                          log);
+        if (batch == NULL) {
+            return NULL;
+        }
+
+        batch->size = size;
+    }
+
+    batch->call.handler = ngx_http_interloom_ratelimit_reply;
+    batch->call.data = batch;
+    batch->n = 0;
+    batch->eval = 0;
+
+    return batch;
+}
+
 
 static void
 ngx_http_interloom_ratelimit_release(ngx_http_interloom_rl_batch_t *batch)
 {
-    if (ngx_http_interloom_rl_nfree >= 16) {
+    if (ngx_http_interloom_rl_nfree >= 16
+        || batch->size != ngx_min(NGX_HTTP_INTERLOOM_RL_BATCH_MIN,
+                                  ngx_http_interloom_rl_max))
+    {
         ngx_free(batch);
         return;
     }

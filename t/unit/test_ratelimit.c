@@ -181,6 +181,13 @@ main(void)
                  IL_RATELIMIT_BAD_REPLY);
     IL_CHECK(strstr(why, "WRONGTYPE") != NULL);
 
+    /* a cluster refuses a call whose keys lie in several slots */
+    err.str = "CROSSSLOT Keys in request don't hash to the same slot";
+    err.len = strlen(err.str);
+    IL_CHECK_INT(il_ratelimit_decode(&err, 3, why, sizeof(why)),
+                 IL_RATELIMIT_CROSSSLOT);
+    IL_CHECK(strstr(why, "CROSSSLOT") != NULL);
+
     r = integer(5);
     IL_CHECK_INT(decode1(r, &rl, why, sizeof(why)),
                  IL_RATELIMIT_BAD_REPLY);

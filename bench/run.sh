@@ -20,7 +20,7 @@
 #
 # Tunables (environment):
 #   BENCH_ROUND=4           seconds of load per measured round
-#   BENCH_REPEAT=5          rounds per gateway and scenario (median kept)
+#   BENCH_REPEAT=7          rounds per gateway and scenario (median kept)
 #   BENCH_WARMUP=1          seconds of unmeasured load before a scenario
 #   BENCH_CONNECTIONS=32    wrk keep-alive connections
 #   BENCH_TOKENS=50000      distinct tokens of the cache-miss scenario
@@ -43,7 +43,7 @@ ROOT=$(pwd)
 BENCH=$ROOT/bench
 
 ROUND=${BENCH_ROUND:-4}
-REPEAT=${BENCH_REPEAT:-5}
+REPEAT=${BENCH_REPEAT:-7}
 WARMUP=${BENCH_WARMUP:-1}
 CONNS=${BENCH_CONNECTIONS:-32}
 NTOKENS=${BENCH_TOKENS:-50000}
@@ -536,16 +536,27 @@ run_wrk_count() {
     }
 }
 
+# script_stats: "<script calls> <INCRs>" so far, from INFO commandstats
+script_stats() {
+    redis-cli -p "$P_REDIS" info commandstats 2>/dev/null \
+    | awk -F'[=:,]' '/^cmdstat_(evalsha|eval):/ { c += $3 }
+                     /^cmdstat_incr:/ { n += $3 }
+                     END { print c + 0, n + 0 }'
+}
+
 # measure SCENARIO GATEWAY ROUND
 measure() {
     eval "port=\$PORT_$2 worker=\$W_$2"
     redis=$PID_redis
+    s0=$(script_stats)
     g0=$(cpu_ticks "$worker")
     r0=$(cpu_ticks "$redis")
     # shellcheck disable=SC2086
     run_wrk "$port" "$ROUND" "$W/wrk.out" $S_ENV
     g1=$(cpu_ticks "$worker")
     r1=$(cpu_ticks "$redis")
+    # shellcheck disable=SC2086
+    echo "$1 $2 $s0 $(script_stats)" >> "$W/calls"
     line=$(grep '^BENCH ' "$W/wrk.out") || {
         cat "$W/wrk.out" >&2
         exit 1
@@ -599,15 +610,20 @@ case " $STEPS " in *" load "*)
             say "$sc: $why"
         done < "$W/skipped"
     fi
-    redis-cli -p "$P_REDIS" info commandstats \
-    | awk -F'[=:,]' '/^cmdstat_evalsha:/ { calls = $3; us = $5 }
-                     /^cmdstat_incr:/ { incr = $3 }
-          END { printf "\nRedis INFO commandstats, both gateways: " \
-                       "EVALSHA %.2f us per call, %d calls for %d " \
-                       "counted requests, %.2f us per request\n",
-                       calls ? us / calls : 0, calls, incr,
-                       incr ? us / incr : 0 }' \
-    | tee -a "$REPORT"
+    # counted requests per script call, by scenario and gateway
+    [ -f "$W/calls" ] && awk '
+        { k = $1 " " $2; c[k] += $5 - $3; n[k] += $6 - $4
+          if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+        END {
+            printf "\nRequests counted per script call (INFO commandstats " \
+                   "over the rounds):\n"
+            for (i = 1; i <= m; i++) {
+                k = order[i]
+                if (c[k] > 0)
+                    printf "  %-28s %8.2f  (%d INCRs in %d calls)\n", k,
+                           n[k] / c[k], n[k], c[k]
+            }
+        }' "$W/calls" | tee -a "$REPORT"
 ;; esac
 
 

@@ -23,7 +23,8 @@
  * counter never exists without its TTL.
  *
  * The reply: {reset, now} and, for each request, {status, count, limit}:
- * status 1 counted, 0 revoked (not counted; count is the window's so far),
+ * status 1 counted, 0 revoked (not counted; count is the window's so far,
+ * 0 when the counter cannot be read: the flag alone decides),
  * -1 Redis refused one of the request's commands (count is its error
  * text), which fails that request alone, not the batch.
  */
@@ -45,9 +46,7 @@ const char  il_ratelimit_script[] =
     "  end\n"
     "  if ARGV[3 * i - 1] == '1'"
     " and redis.call('EXISTS', base .. ':revoked') == 1 then\n"
-    "    status, n = 0, redis.pcall('GET', key)\n"
-    "    if not n then n = 0\n"
-    "    elseif type(n) == 'string' then n = tonumber(n) or -1 end\n"
+    "    status, n = 0, tonumber(redis.pcall('GET', key)) or 0\n"
     "  elseif ARGV[3 * i - 2] ~= '0' then\n"
     "    n = redis.pcall('INCR', key)\n"
     "    if n == 1 then redis.pcall('EXPIREAT', key, reset + 60) end\n"

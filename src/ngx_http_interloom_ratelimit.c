@@ -243,6 +243,22 @@ ngx_http_interloom_ratelimit_queue(ngx_http_request_t *r,
 
     batch = ngx_http_interloom_rl_open;
 
+    if (batch && batch->n >= ngx_http_interloom_rl_max) {
+
+        /*
+         * the most a call may count fell below what the open batch holds
+         * (a CROSSSLOT in this cycle): it goes as it is, a new one opens
+         */
+
+        ngx_http_interloom_rl_open = NULL;
+
+        if (ngx_http_interloom_ratelimit_send(batch) != NGX_OK) {
+            ngx_http_interloom_ratelimit_abandon(batch);
+        }
+
+        batch = NULL;
+    }
+
     if (batch == NULL) {
         batch = ngx_http_interloom_ratelimit_batch(
                     ngx_min(NGX_HTTP_INTERLOOM_RL_BATCH_MIN,

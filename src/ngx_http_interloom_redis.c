@@ -702,6 +702,12 @@ ngx_http_interloom_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         if (ngx_strncmp(value[i].data, "batch=", 6) == 0) {
+            if (imcf->redis_batch != NGX_CONF_UNSET_UINT) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "duplicate \"batch=\"");
+                return NGX_CONF_ERROR;
+            }
+
             n = ngx_atoi(value[i].data + 6, value[i].len - 6);
 
             if (n < 1 || n > NGX_HTTP_INTERLOOM_RL_BATCH_MAX) {

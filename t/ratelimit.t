@@ -222,10 +222,11 @@ ok($calls >= 1 && $calls < 40, "  in fewer calls than requests ($calls)");
     $t->stop('batch1', 'QUIT');
 }
 
-# The script on its own, one call for six requests: a counted key, a
+# The script on its own, one call for seven requests: a counted key, a
 # revoked one (not counted, its count so far), an override, a counter of
 # the wrong type (that request fails alone), the revocation flag alone,
-# and an override of 0 (counted, so refused).
+# an override of 0 (counted, so refused), and a revoked key whose counter
+# is of the wrong type (still revoked).
 {
     open(my $fh, '<', $t->root . '/src/il_ratelimit.c') or die "$!\n";
     my $src = do { local $/; <$fh> };
@@ -242,11 +243,14 @@ ok($calls >= 1 && $calls < 40, "  in fewer calls than requests ($calls)");
     $t->redis('redis', 'SET', "$k[2]:limit", '2');
     $t->redis('redis', 'HSET', "$k[3]:$window", 'a', 'b');
     $t->redis('redis', 'SET', "$k[5]:limit", '0');
-    my $r = $t->redis('redis', 'EVAL', $script, 6, @k,
+    push @k, 'interloom:{' . fresh_key() . '}';
+    $t->redis('redis', 'SET', "$k[6]:revoked", '1');
+    $t->redis('redis', 'HSET', "$k[6]:$window", 'a', 'b');
+    my $r = $t->redis('redis', 'EVAL', $script, 7, @k,
                       5, 0, 0,   5, 1, 1,   5, 1, 1,
-                      5, 0, 0,   0, 1, 0,   5, 0, 1);
-    is(ref $r, 'ARRAY', 'one call for six requests');
-    is(scalar @$r, 2 + 3 * 6, '  {reset, now} and three numbers each');
+                      5, 0, 0,   0, 1, 0,   5, 0, 1,   5, 1, 0);
+    is(ref $r, 'ARRAY', 'one call for seven requests');
+    is(scalar @$r, 2 + 3 * 7, '  {reset, now} and three numbers each');
     is($r->[0], $window + 60, '  the window ends at the minute');
     is_deeply([ @$r[2 .. 4] ], [1, 1, 5], '  counted');
     is_deeply([ @$r[5 .. 7] ], [0, 7, 5], '  revoked: not counted');
@@ -257,6 +261,8 @@ ok($calls >= 1 && $calls < 40, "  in fewer calls than requests ($calls)");
     is_deeply([ @$r[14 .. 16] ], [1, 0, 0],
               '  the revocation flag alone: nothing counted');
     is_deeply([ @$r[17 .. 19] ], [1, 1, 0], '  an override of 0 refuses');
+    is_deeply([ @$r[20 .. 22] ], [0, 0, 5],
+              '  revoked with an unreadable counter: revoked, count 0');
     is($t->redis('redis', 'TTL', "$k[0]:$window") > 60, 1,
        '  a new counter carries its TTL');
 }

@@ -80,19 +80,22 @@ $t->nginx_start(conf($redis, $h2), ports => [$h2]);
 
 wait_for_window('redis');
 my $window = int(redis_time('redis') / 60) * 60;
-my @jti = map { fresh() } 1 .. 20;
+my @jti = map { fresh() } 1 .. 21;
 # 0..15 plain, 16 revoked, 17 an override of 0, 18 a counter of the wrong
-# type, 19 reset by the client in the same write
+# type, 19 reset by the client in the same write, 20 revoked with a
+# counter of the wrong type (the flag alone decides)
 $t->redis('redis', 'SET', "interloom:{$jti[16]}:revoked", '1');
 $t->redis('redis', 'SET', "interloom:{$jti[17]}:limit", '0');
 $t->redis('redis', 'HSET', "interloom:{$jti[18]}:$window", 'a', 'b');
+$t->redis('redis', 'SET', "interloom:{$jti[20]}:revoked", '1');
+$t->redis('redis', 'HSET', "interloom:{$jti[20]}:$window", 'a', 'b');
 
 my $before = commandstat('redis', 'evalsha');
 my $s = Interloom::H2::connect_h2($h2);
 my @ids = Interloom::H2::burst($s, [
     map { { path => '/ok', token => $t->token(jti => $jti[$_]),
-            rst => $_ == 19 } } 0 .. 19 ]);
-my $st = Interloom::H2::statuses($s, [ @ids[0 .. 18] ], 10);
+            rst => $_ == 19 } } 0 .. 20 ]);
+my $st = Interloom::H2::statuses($s, [ @ids[0 .. 18], $ids[20] ], 10);
 close $s;
 
 is(scalar(grep { ($st->{$ids[$_]} // '') eq '200' } 0 .. 15), 16,
@@ -100,6 +103,8 @@ is(scalar(grep { ($st->{$ids[$_]} // '') eq '200' } 0 .. 15), 16,
 is($st->{$ids[16]}, 401, 'the revoked key among them: 401');
 is($st->{$ids[17]}, 429, 'the key with an override of 0: 429');
 is($st->{$ids[18]}, 200, 'the counter of the wrong type fails open: 200');
+is($st->{$ids[20]}, 401,
+   'a revoked key whose counter cannot be read: still 401');
 my $calls = commandstat('redis', 'evalsha') - $before;
 ok($calls >= 1 && $calls <= 3,
    "counted in $calls script calls, not one per request");
@@ -150,5 +155,50 @@ close $s;
 is(scalar(grep { ($st->{$_} // '') eq '200' } @ids), 10,
    'cluster: the next burst: 200 each');
 is(commandstat('cluster', 'evalsha') - $before, 10, '  one call a request');
+
+# The fallback while a batch is filling in the same cycle: a worker that
+# has not met CROSSSLOT yet sends a call of four (Redis stopped, so it
+# waits); the worker is stopped too, eight more streams arrive on another
+# connection, and both resume: the refusal of the four and the eight new
+# requests land in one cycle, with the open batch exactly full.
+{
+    my $h2d = $t->port('h2d');
+    my $pid = $t->nginx_start(conf($cluster, $h2d), name => 'nginx-fill',
+                              ports => [$h2d]);
+    my ($worker) = grep { /^\d+$/ }
+        split /\s+/, `ps -o pid= --ppid $pid`;
+    ok($worker, "the worker ($worker)");
+    wait_for_window('cluster');
+    $window = int(redis_time('cluster') / 60) * 60;
+    my @k = map { fresh() } 1 .. 12;
+    my $b = Interloom::H2::connect_h2($h2d);
+    my $a = Interloom::H2::connect_h2($h2d);
+    sleep 0.3;
+    my $redis_pid = $t->pid('cluster');
+    kill 'STOP', $redis_pid;
+    my @first = Interloom::H2::burst($a, [
+        map { { path => '/ok', token => $t->token(jti => $k[$_]) } } 0 .. 3 ]);
+    sleep 0.3;
+    kill 'STOP', $worker;
+    my @second = Interloom::H2::burst($b, [
+        map { { path => '/ok', token => $t->token(jti => $k[$_]) } } 4 .. 11 ]);
+    sleep 0.3;
+    kill 'CONT', $redis_pid;
+    sleep 0.3;
+    kill 'CONT', $worker;
+    my $sa = Interloom::H2::statuses($a, \@first, 10);
+    my $sb = Interloom::H2::statuses($b, \@second, 10);
+    close $a;
+    close $b;
+    is(scalar(grep { ($sa->{$_} // '') eq '200' } @first)
+       + scalar(grep { ($sb->{$_} // '') eq '200' } @second), 12,
+       'the twelve requests: 200 each');
+    ok(kill(0, $worker), 'the worker is still there');
+    unlike($t->error_log, qr/exited on signal/, 'no worker died');
+    is(scalar(grep {
+           ($t->redis('cluster', 'GET', "interloom:{$_}:$window") // 0)
+           == 1 } @k), 12, 'each counted once');
+    $t->stop('nginx-fill', 'QUIT');
+}
 
 done_testing;

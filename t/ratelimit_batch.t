@@ -18,8 +18,11 @@ use Interloom::H2;
 my $t = Interloom::Test->new;
 my $d = $t->dir;
 my $redis = $t->redis_start;
+# the cluster bus port is given: by default it is the port + 10000, which
+# a free port above 55535 would push out of range
 my $cluster = $t->redis_start(name => 'cluster', args => [
-    '--cluster-enabled', 'yes', '--cluster-config-file', "$d/nodes.conf" ]);
+    '--cluster-enabled', 'yes', '--cluster-config-file', "$d/nodes.conf",
+    '--cluster-port', Interloom::Test::free_port() ]);
 my $secret = $t->secret_file;
 
 # the one node of the cluster owns every slot

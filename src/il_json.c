@@ -117,6 +117,7 @@ static const il_value_t *il_json_parse_text(il_arena_t *a,
 static int il_json_value(il_json_ps_t *ps, il_value_t *v);
 static int il_json_object(il_json_ps_t *ps, il_value_t *v);
 static int il_json_array(il_json_ps_t *ps, il_value_t *v);
+static int il_json_more(il_json_ps_t *ps);
 static void *il_json_push(il_json_ps_t *ps, size_t size);
 static int il_json_key_seen(il_json_ps_t *ps, size_t base, size_t n,
     il_value_index_t *ix);
@@ -409,6 +410,7 @@ il_json_value(il_json_ps_t *ps, il_value_t *v)
 static int
 il_json_object(il_json_ps_t *ps, il_value_t *v)
 {
+    int                more;
     size_t             base, n;
     il_value_t         value;
     il_member_t       *m, *members;
@@ -466,16 +468,14 @@ il_json_object(il_json_ps_t *ps, il_value_t *v)
             m->value = value;
             n++;
 
-            if (il_json_next(ps) != 0) {
-                return -1;
-            }
+            more = il_json_more(ps);
 
-            if (ps->tok != IL_JSON_T_PUNCT || ps->tok_char != ',') {
+            if (more <= 0) {
+                if (more < 0) {
+                    return -1;
+                }
+
                 break;
-            }
-
-            if (il_json_next(ps) != 0) {
-                return -1;
             }
         }
 
@@ -559,9 +559,31 @@ il_json_key_seen(il_json_ps_t *ps, size_t base, size_t n,
 }
 
 
+/*
+ * After a member or an item: 1 when a ',' came and the next token is
+ * read, 0 when something else came (the caller wants its closing
+ * bracket), -1 on an error.
+ */
+
+static int
+il_json_more(il_json_ps_t *ps)
+{
+    if (il_json_next(ps) != 0) {
+        return -1;
+    }
+
+    if (ps->tok != IL_JSON_T_PUNCT || ps->tok_char != ',') {
+        return 0;
+    }
+
+    return il_json_next(ps) != 0 ? -1 : 1;
+}
+
+
 static int
 il_json_array(il_json_ps_t *ps, il_value_t *v)
 {
+    int          more;
     size_t       base, n;
     il_value_t   value, *item, *items;
 
@@ -587,16 +609,14 @@ il_json_array(il_json_ps_t *ps, il_value_t *v)
             *item = value;
             n++;
 
-            if (il_json_next(ps) != 0) {
-                return -1;
-            }
+            more = il_json_more(ps);
 
-            if (ps->tok != IL_JSON_T_PUNCT || ps->tok_char != ',') {
+            if (more <= 0) {
+                if (more < 0) {
+                    return -1;
+                }
+
                 break;
-            }
-
-            if (il_json_next(ps) != 0) {
-                return -1;
             }
         }
 

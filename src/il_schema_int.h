@@ -336,7 +336,6 @@ int il_schema_loops(il_schema_cc_t *cc);
 /* il_schema_util.c */
 char *il_schema_concat(il_schema_doc_t *doc, const char *a, const char *b,
     const char *c);
-uint32_t il_schema_hash(const char *s, size_t len);
 int il_schema_num_set(il_schema_doc_t *doc, il_num_t *n, const json_t *v);
 int il_schema_decimal(double d, uint64_t *mant, int *exp10);
 

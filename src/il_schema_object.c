@@ -290,7 +290,7 @@ il_schema_c_props(il_schema_cc_t *cc, il_schema_t *s, json_t *j,
                 s->kw |= IL_KW_EXTRAS;
             }
 
-            for (h = il_schema_hash(k, p->len) & s->prop_mask;
+            for (h = il_value_hash(k, p->len) & s->prop_mask;
                  s->prop_hash[h];
                  h = (h + 1) & s->prop_mask)
             {
@@ -317,7 +317,7 @@ il_schema_c_props(il_schema_cc_t *cc, il_schema_t *s, json_t *j,
         p = NULL;
 
         if (n) {
-            for (h = il_schema_hash(names[i], strlen(names[i]))
+            for (h = il_value_hash(names[i], strlen(names[i]))
                      & s->prop_mask;
                  s->prop_hash[h];
                  h = (h + 1) & s->prop_mask)

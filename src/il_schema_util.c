@@ -197,25 +197,6 @@ il_schema_kw_list(const char *k)
 }
 
 
-/* FNV-1a. */
-
-uint32_t
-il_schema_hash(const char *s, size_t len)
-{
-    size_t    i;
-    uint32_t  h;
-
-    h = 2166136261u;
-
-    for (i = 0; i < len; i++) {
-        h ^= (unsigned char) s[i];
-        h *= 16777619u;
-    }
-
-    return h;
-}
-
-
 int
 il_schema_fail(il_schema_cc_t *cc, const char *fmt, ...)
 {

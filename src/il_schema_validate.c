@@ -588,7 +588,7 @@ il_v_extras(il_v_ctx_t *ctx, const il_schema_t *s, const il_value_t *v,
         p = NULL;
 
         if (s->nprops) {
-            for (h = il_schema_hash(key, n) & s->prop_mask;
+            for (h = il_value_hash(key, n) & s->prop_mask;
                  (slot = s->prop_hash[h]) != 0;
                  h = (h + 1) & s->prop_mask)
             {

@@ -510,9 +510,11 @@ sub h2 {
     ok($r->{status} == 415 || $r->{error} =~ /\((16|92)\)/,
        "HTTP/2, a body without a type or a length: 415 or a reset stream "
        . "($r->{status})");
-    is($r->{body}, $E415,
-       'HTTP/2, a body without a type or a length: envelope')
-        if $r->{status};
+    SKIP: {
+        skip 'the stream was reset, no answer to read', 1 unless $r->{status};
+        is($r->{body}, $E415,
+           'HTTP/2, a body without a type or a length: envelope');
+    }
     is(scalar @{ $r->{upstream} }, 0,
        'HTTP/2, a body without a type or a length: nothing upstream');
     refused(h2(path => "$API/spaces", type => 'application/json'), 422,
@@ -528,8 +530,12 @@ sub h2 {
     ok($res->{status} == 413 || $res->{error} =~ /\((92|52)\)/,
        "HTTP/2, over client_max_body_size: 413 or a reset stream "
        . "($res->{status})");
-    is($res->{body}, $E413, 'HTTP/2, over client_max_body_size: envelope')
-        if $res->{status};
+    SKIP: {
+        skip 'the stream was reset, no answer to read', 1
+            unless $res->{status};
+        is($res->{body}, $E413,
+           'HTTP/2, over client_max_body_size: envelope');
+    }
     is(scalar @{ $res->{upstream} }, 0,
        'HTTP/2, over client_max_body_size: nothing reached the upstream');
     my $m = () = $t->error_log =~ /client intended to send too large body/g;
